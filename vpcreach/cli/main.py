@@ -1,0 +1,58 @@
+"""The `vpcreach` command: a thin typer layer. Each command lives in its own module."""
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from ..errors import InputError
+from .exitcodes import Exit
+
+app = typer.Typer(
+    name="vpcreach",
+    help="Cloud VPC policy linter and reachability analyzer for AWS.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register_commands() -> None:
+    # Imported here so `vpcreach --help` stays cheap and each command module stays independent.
+    from . import show  # noqa: F401
+
+
+def report_input_error(error: InputError) -> int:
+    for problem in error.problems:
+        print(f"error: {problem.line()}", file=sys.stderr)
+        if problem.hint:
+            print(f"hint: {problem.hint}", file=sys.stderr)
+    return Exit.BAD_INPUT
+
+
+def run() -> None:
+    """Console-script entry point: maps bad input to exit 2 with one line per problem."""
+    _register_commands()
+    try:
+        app(standalone_mode=False)
+    except InputError as error:
+        sys.exit(report_input_error(error))
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        print("error: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as error:  # click usage errors and anything unexpected
+        import click
+
+        if isinstance(error, click.exceptions.ClickException):
+            error.show()
+            sys.exit(Exit.BAD_INPUT)
+        if os.environ.get("VPCREACH_DEBUG"):
+            raise
+        print(f"error: internal error: {type(error).__name__}: {error} "
+              "(set VPCREACH_DEBUG=1 for a traceback and please report it)", file=sys.stderr)
+        sys.exit(70)
