@@ -314,6 +314,11 @@ class Analyzer:
                 index += 1
         return atoms
 
+    def _pick(self, atom: AddressSet) -> int:
+        """The atom's representative address: a familiar internet host when the atom has it."""
+        well_known = self.topology.well_known_internet_host(atom.version)
+        return well_known if atom.contains(well_known) else atom.first()
+
     def _representative(self, query: Query, version: int, src: int, dst: int) -> Packet:
         proto = query.protocol if query.protocol != ALL_PROTOCOLS else TCP
         icmp_type = 8 if version == 4 else 128
@@ -335,7 +340,7 @@ class Analyzer:
             for d in dst_atoms:
                 if s.first() == d.first():
                     continue  # a host does not route to itself
-                rep = self._representative(query, version, s.first(), d.first())
+                rep = self._representative(query, version, self._pick(s), self._pick(d))
                 if query.forward_only:
                     forward, reply = evaluator.forward(source.location, rep), None
                 else:
