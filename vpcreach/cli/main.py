@@ -20,7 +20,20 @@ app = typer.Typer(
 
 def _register_commands() -> None:
     # Imported here so `vpcreach --help` stays cheap and each command module stays independent.
-    from . import show  # noqa: F401
+    from . import check  # noqa: F401
+    from . import query, show  # noqa: F401
+    from . import snapshot  # noqa: F401
+
+
+def _click_exception_types() -> tuple[type, ...]:
+    """Usage errors: newer typer releases vendor their own copy of click, older ones use click."""
+    import click
+
+    types: list[type] = [click.exceptions.ClickException]
+    vendored = getattr(typer, "_click", None)
+    if vendored is not None:
+        types.append(vendored.exceptions.ClickException)
+    return tuple(types)
 
 
 def report_input_error(error: InputError) -> int:
@@ -35,7 +48,8 @@ def run() -> None:
     """Console-script entry point: maps bad input to exit 2 with one line per problem."""
     _register_commands()
     try:
-        app(standalone_mode=False)
+        # With standalone_mode=False click *returns* a command's typer.Exit code instead of raising it.
+        code = app(standalone_mode=False)
     except InputError as error:
         sys.exit(report_input_error(error))
     except typer.Exit as done:
@@ -46,9 +60,7 @@ def run() -> None:
     except SystemExit:
         raise
     except Exception as error:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(error, click.exceptions.ClickException):
+        if isinstance(error, _click_exception_types()):
             error.show()
             sys.exit(Exit.BAD_INPUT)
         if os.environ.get("VPCREACH_DEBUG"):
@@ -56,3 +68,5 @@ def run() -> None:
         print(f"error: internal error: {type(error).__name__}: {error} "
               "(set VPCREACH_DEBUG=1 for a traceback and please report it)", file=sys.stderr)
         sys.exit(70)
+    if isinstance(code, int) and code:
+        sys.exit(code)

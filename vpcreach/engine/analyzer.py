@@ -264,7 +264,7 @@ class Analyzer:
     def _cut_points(self) -> dict[int, list[int]]:
         """Where forwarding can change: every route destination, VPC, subnet and special range."""
         nets: dict[int, set[IpNet]] = {4: set(), 6: set()}
-        for table in self.network.route_tables:
+        for table in (*self.network.route_tables, *self.network.transit_gateway_route_tables):
             for route in table.routes:
                 for net in self._route_nets(route.destination):
                     nets[net.version].add(net)

@@ -23,6 +23,8 @@ PRIVATE_ADDRESS_NOT_ROUTABLE = "PRIVATE_ADDRESS_NOT_ROUTABLE"  # the internet do
 SOURCE_NOT_ON_INTERNET = "SOURCE_NOT_ON_INTERNET"  # an "internet" source address that no internet host has
 RETURN_PATH_MISMATCH = "RETURN_PATH_MISMATCH"  # the reply does not get back to the client as it left
 NO_REPLY_ROUTE = "NO_REPLY_ROUTE"  # the reply has no route back
+TGW_NO_ATTACHMENT_IN_AZ = "TGW_NO_ATTACHMENT_IN_AZ"  # the VPC's transit gateway attachment has no subnet in the zone
+ROUTING_LOOP = "ROUTING_LOOP"  # the packet returns to a transit gateway route table it already passed
 
 # inconclusive
 UNSUPPORTED_COMPONENT = "UNSUPPORTED_COMPONENT"  # a component on the path is not modelled yet

@@ -13,13 +13,16 @@ from ..model import (
     NetworkAclEntry, NetworkInterface, PrefixList, Route, RouteTable, SecurityGroup,
     SecurityGroupRule, Subnet, Unknown, VpcPeeringConnection, format_ip, parse_ip, protocol_label,
 )
-from ..model.resources import CidrPeer, EgressOnlyInternetGateway, GroupPeer, PrefixListRef, Vpc
+from ..model.resources import (
+    CidrPeer, EgressOnlyInternetGateway, GroupPeer, PrefixListRef, TransitGateway, TransitGatewayAttachment,
+    TransitGatewayRouteTable, Vpc,
+)
 from . import codes
 
 NON_INTERNET_V4 = ((0x0A000000, 8), (0xAC100000, 12), (0xC0A80000, 16), (0x64400000, 10),
                    (0x7F000000, 8), (0xA9FE0000, 16), (0x00000000, 8), (0xE0000000, 4), (0xF0000000, 4),
                    (0xC0000000, 24), (0xC6120000, 15))
-NON_INTERNET_V6 = ((0xFC << 120, 7), (0xFE80 << 112, 10), (0xFF << 120, 8), (0, 8))
+NON_INTERNET_V6 = ((0, 3), (0x4 << 124, 2), (0x8 << 124, 1))  # all but global unicast 2000::/3
 NAT_PROTOCOLS = (TCP, UDP, ICMP)  # a NAT gateway translates only these; others are dropped
 ECHO_REPLY = {8: 0, 128: 129}  # ICMP echo request type -> reply type (IPv4, IPv6)
 
@@ -85,6 +88,7 @@ class Trace:
     packet: Packet | None = None  # the packet as it arrived (after translations)
     translations: list[tuple[str, Packet, Packet]] = field(default_factory=list)  # (component, before, after)
     filters: list[FilterCheck] = field(default_factory=list)  # record mode only
+    tgw_lookups: set[tuple[str, str]] = field(default_factory=set)  # (TGW route table, arriving attachment)
 
     def add(self, component: str, kind: str, decision: str, detail: str, origin: object = "") -> None:
         self.steps.append(Step(component, kind, decision, detail, str(origin)))
@@ -217,7 +221,10 @@ def describe_nacl_entry(acl: NetworkAcl, entry: NetworkAclEntry | None, egress: 
 
 def route_destination_contains(network: Network, route: Route, version: int, value: int) -> tuple[bool | None, int]:
     """(matches, prefix length) of a route for an address; prefix lists match with their entry's length."""
-    dest = route.destination
+    return destination_contains(network, route.destination, version, value)
+
+
+def destination_contains(network: Network, dest: object, version: int, value: int) -> tuple[bool | None, int]:
     if isinstance(dest, IpNet):
         return (dest.version == version and dest.contains_int(value)), dest.prefixlen
     if isinstance(dest, PrefixListRef):
@@ -321,6 +328,92 @@ def _subnet_of_address(network: Network, vpc_id: object, version: int, value: in
 
 def _vpc_contains(vpc: Vpc | None, version: int, value: int) -> bool:
     return vpc is not None and any(_address_in(c, version, value) for c in vpc.cidrs_v4 + vpc.cidrs_v6)
+
+
+# ---------------------------------------------------------------- transit gateway route tables
+
+# For one destination prefix, static routes win over propagated ones, and propagated routes rank by the
+# kind of attachment they came from (AWS Transit Gateway user guide, "Route evaluation order":
+# docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html).
+TGW_STATIC_PREFERENCE = 10
+TGW_PREFIX_LIST_PREFERENCE = 9
+TGW_PROPAGATED_PREFERENCE = {"vpc": 8, "direct-connect-gateway": 7, "connect": 6, "vpn": 5, "peering": 4}
+TGW_ATTACHMENT_NAMES = {"vpn": "VPN", "direct-connect-gateway": "Direct Connect gateway", "connect": "Connect",
+                        "peering": "peering", "tgw-peering": "peering", "vpc": "VPC"}
+
+
+@dataclass(frozen=True)
+class TgwRoute:
+    """One effective route of a transit gateway route table: recorded, or derived from a VPC propagation."""
+
+    destination: object  # IpNet or PrefixListRef
+    attachment_ids: tuple[str, ...]
+    blackhole: bool
+    preference: int
+    kind: str  # "static" or "propagated"
+    origin: str
+
+
+def _tgw_route_preference(network: Network, route_type: str, destination: object, attachment_ids) -> int:
+    if route_type != "propagated":
+        return TGW_PREFIX_LIST_PREFERENCE if isinstance(destination, PrefixListRef) else TGW_STATIC_PREFERENCE
+    attachment = network.get(attachment_ids[0], TransitGatewayAttachment) if attachment_ids else None
+    return TGW_PROPAGATED_PREFERENCE.get(getattr(attachment, "resource_type", ""), 0)
+
+
+def tgw_effective_routes(network: Network, table: TransitGatewayRouteTable) -> tuple[list[TgwRoute], list[str]]:
+    """(routes, attachments whose propagated routes are unknown).
+
+    A snapshot holds either every route (`vpcreach snapshot` records search-transit-gateway-routes with
+    propagated routes) or only the static ones (Batfish's layout); then a VPC attachment's propagation is
+    derived from the VPC's IPv4 CIDRs, and what VPN / Direct Connect / Connect attachments learn over BGP
+    is unknown."""
+    routes = [TgwRoute(r.destination, r.attachment_ids, r.state == "blackhole",
+                       _tgw_route_preference(network, r.route_type, r.destination, r.attachment_ids),
+                       r.route_type, str(r.origin)) for r in table.routes]
+    if any(r.route_type == "propagated" for r in table.routes):
+        return routes, []
+    unknown = []
+    for attachment_id in table.propagations:
+        attachment = network.get(attachment_id, TransitGatewayAttachment)
+        if attachment is not None and attachment.state != "available":
+            continue  # a deleted or pending attachment propagates nothing
+        vpc = network.get(getattr(attachment, "resource_id", None), Vpc)
+        if attachment is None or attachment.resource_type != "vpc" or vpc is None \
+                or any(isinstance(c, Unknown) for c in vpc.cidrs_v4):
+            unknown.append(attachment_id)
+            continue
+        for cidr in vpc.cidrs_v4:
+            routes.append(TgwRoute(cidr, (attachment.id,), False, TGW_PROPAGATED_PREFERENCE["vpc"], "propagated",
+                                   str(attachment.origin)))
+    return routes, unknown
+
+
+def tgw_longest_prefix_match(network: Network, routes: list[TgwRoute], version: int, value: int):
+    """(route or None, undecided): the most specific route, then the preferred kind.
+
+    Two VPC attachments propagating the same CIDR is undecided: AWS keeps whichever was attached first."""
+    best: list[tuple[tuple[int, int], TgwRoute]] = []
+    undecided = False
+    for route in routes:
+        matched, length = destination_contains(network, route.destination, version, value)
+        if matched is None:
+            undecided = True
+        elif matched:
+            rank = (length, route.preference)
+            if not best or rank > best[0][0]:
+                best = [(rank, route)]
+            elif rank == best[0][0]:
+                best.append((rank, route))
+    if len({r.attachment_ids for _, r in best}) > 1:
+        return None, True
+    return (best[0][1] if best else None), undecided
+
+
+def _same_zone(a: Subnet, b: Subnet) -> bool:
+    """Zone names are per account (us-east-1a differs between accounts), so only same-account names compare."""
+    return a.account == b.account and isinstance(a.availability_zone, str) \
+        and a.availability_zone == b.availability_zone
 
 
 # ---------------------------------------------------------------- the walk
@@ -533,6 +626,11 @@ class ConcreteEvaluator:
             trace.add(str(target.id), "vpc-endpoint", "exit", "to the AWS service through a gateway endpoint")
             trace.packet, trace.endpoint = packet, "aws-service"
             return trace.stop("exited", "", str(target.id), "delivered to the AWS service")
+        if target.kind == "transit-gateway":
+            return self._into_transit_gateway(trace, subnet, str(target.id), packet, reply)
+        if target.kind == "vpn-gateway":
+            return trace.stop("inconclusive", codes.UNSUPPORTED_COMPONENT, str(target.id),
+                              f"routing through the VPN gateway {target.id} (to a VPN connection) is not modelled")
         return trace.stop("inconclusive", codes.UNSUPPORTED_COMPONENT, str(target.id),
                           f"routing through a {target.kind} is not modelled yet")
 
@@ -705,6 +803,175 @@ class ConcreteEvaluator:
                     return trace.stop("inconclusive", codes.UNSUPPORTED_COMPONENT, table.id,
                                       "ingress routing to an appliance is not modelled yet")
         return self._local_delivery(trace, vpc, packet, reply)
+
+    # -------------------------------------------------------- transit gateways
+    #
+    # Network ACLs around a transit gateway (AWS Transit Gateway user guide, "Network ACLs for transit
+    # gateways", docs.aws.amazon.com/vpc/latest/tgw/tgw-nacls.html): traffic from instances to the transit
+    # gateway is checked by the instance subnet's outbound rules and the attachment subnet's inbound rules
+    # (both, even when they are the same subnet); traffic from the transit gateway to instances by the
+    # attachment subnet's outbound rules and the instance subnet's inbound rules, and by none when the
+    # instance is in the attachment subnet. The first is `_leave_subnet` then `_pass_nacl` of the attachment
+    # subnet; the second is `_leave_subnet` from the attachment subnet, whose route table forwards the packet.
+
+    def _into_transit_gateway(self, trace: Trace, subnet: Subnet, tgw_id: str, packet: Packet, reply: bool) -> Trace:
+        tgw = self.network.get(tgw_id, TransitGateway)
+        if tgw is None:
+            return trace.stop("inconclusive", codes.UNKNOWN_VALUE, tgw_id,
+                              f"transit gateway {tgw_id} is not in the snapshot")
+        if tgw.state != "available":
+            return trace.stop("dropped", codes.BAD_STATE, tgw.id, f"{tgw.id} is {tgw.state}")
+        if packet.version != 4:
+            # Whether an attachment carries IPv6 (its Ipv6Support option) is not in the model.
+            return trace.stop("inconclusive", codes.UNSUPPORTED_COMPONENT, tgw.id,
+                              f"IPv6 through the transit gateway {tgw.id} is not modelled yet")
+        attachment = self._vpc_attachment(tgw, subnet.vpc_id)
+        if attachment is None:
+            return trace.stop("inconclusive", codes.UNKNOWN_VALUE, tgw.id,
+                              f"no attachment of {tgw.id} to {subnet.vpc_id} is in the snapshot")
+        if attachment.state != "available":
+            return trace.stop("dropped", codes.BAD_STATE, attachment.id, f"{attachment.id} is {attachment.state}")
+        zones = [getattr(self.network.get(s, Subnet), "availability_zone", None) for s in attachment.subnet_ids]
+        if not all(isinstance(z, str) for z in [subnet.availability_zone, *zones]):
+            return trace.stop("inconclusive", codes.UNKNOWN_VALUE, attachment.id,
+                              f"the Availability Zones of {subnet.id} and of the subnets of {attachment.id} are not known")
+        entry = self._attachment_subnet_in_az(attachment, subnet)
+        if entry is None:
+            # "Resources in Availability Zones where there is no transit gateway attachment cannot reach the
+            # transit gateway" (AWS Transit Gateway user guide, "Amazon VPC attachments", Limits).
+            trace.add(attachment.id, "transit-gateway-attachment", "drop",
+                      f"no subnet of {attachment.id} is in {subnet.availability_zone}")
+            return trace.stop("dropped", codes.TGW_NO_ATTACHMENT_IN_AZ, attachment.id,
+                              f"{attachment.id} has no subnet in {subnet.availability_zone}, the zone of {subnet.id}")
+        if not self._pass_nacl(trace, entry, packet, egress=False, reply=reply):
+            return trace
+        trace.add(attachment.id, "transit-gateway-attachment", "route", f"into {tgw.id} at {entry.id}",
+                  attachment.origin)
+        return self._route_in_transit_gateway(trace, tgw, attachment, entry, packet, reply)
+
+    def _vpc_attachment(self, tgw: TransitGateway, vpc_id: object) -> TransitGatewayAttachment | None:
+        """The VPC's attachment to the transit gateway, an available one first."""
+        found = [a for a in self.network.transit_gateway_attachments
+                 if a.transit_gateway_id == tgw.id and a.resource_type == "vpc" and a.resource_id == vpc_id]
+        found.sort(key=lambda a: (a.state != "available", a.id))
+        return found[0] if found else None
+
+    def _attachment_subnet_in_az(self, attachment: TransitGatewayAttachment, subnet: Subnet) -> Subnet | None:
+        for subnet_id in sorted(s for s in attachment.subnet_ids if isinstance(s, str)):
+            candidate = self.network.get(subnet_id, Subnet)
+            if candidate is not None and _same_zone(candidate, subnet):
+                return candidate
+        return None
+
+    def _route_in_transit_gateway(self, trace: Trace, tgw: TransitGateway, arrived: TransitGatewayAttachment,
+                                  entry: Subnet | None, packet: Packet, reply: bool) -> Trace:
+        """Look the destination up in the route table associated with the attachment the packet came in by.
+
+        `entry` is the attachment subnet it came from (None after a peering: another Region's zones)."""
+        table = self._tgw_association(tgw, arrived)
+        if isinstance(table, str):
+            return trace.stop("inconclusive", codes.UNKNOWN_VALUE, table,
+                              f"transit gateway route table {table} is not in the snapshot")
+        if table is None:
+            trace.add(arrived.id, "transit-gateway-attachment", "drop", f"not associated with a route table of {tgw.id}")
+            return trace.stop("dropped", codes.NO_ROUTE_TO_DESTINATION, arrived.id,
+                              f"{arrived.id} is not associated with a route table of {tgw.id}")
+        if (table.id, arrived.id) in trace.tgw_lookups:
+            return trace.stop("dropped", codes.ROUTING_LOOP, table.id,
+                              f"the packet comes back to {table.id} from {arrived.id}: a routing loop")
+        trace.tgw_lookups.add((table.id, arrived.id))
+        if not table.routes_known:
+            return trace.stop("inconclusive", codes.UNKNOWN_VALUE, table.id, f"the routes of {table.id} are not in the snapshot")
+        routes, unknown = tgw_effective_routes(self.network, table)
+        if unknown:
+            return trace.stop("inconclusive", codes.UNKNOWN_VALUE, unknown[0],
+                              f"{table.id} has routes propagated from {unknown[0]} that are not in the snapshot "
+                              "(learned over BGP, or from a VPC not in the snapshot)")
+        route, undecided = tgw_longest_prefix_match(self.network, routes, packet.version, packet.dst)
+        destination = format_ip(packet.version, packet.dst)
+        if undecided:
+            return trace.stop("inconclusive", codes.UNKNOWN_VALUE, table.id,
+                              f"the route {table.id} uses for {destination} is not determined by the snapshot")
+        if route is None:
+            trace.add(table.id, "transit-gateway-route-table", "drop", f"no route for {destination}", table.origin)
+            return trace.stop("dropped", codes.NO_ROUTE_TO_DESTINATION, table.id,
+                              f"{table.id} has no route for {destination}")
+        targets = ", ".join(route.attachment_ids) or "blackhole"
+        trace.add(table.id, "transit-gateway-route-table", "route", f"{route.destination} -> {targets} ({route.kind})",
+                  route.origin)
+        if route.blackhole:
+            return trace.stop("dropped", codes.BAD_STATE_ROUTE, table.id,
+                              f"route {route.destination} in {table.id} is a blackhole")
+        if len(route.attachment_ids) != 1:
+            return trace.stop("inconclusive", codes.UNSUPPORTED_COMPONENT, table.id,
+                              f"equal-cost routing across {targets} is not modelled")
+        return self._to_tgw_attachment(trace, tgw, route.attachment_ids[0], entry, packet, reply)
+
+    def _tgw_association(self, tgw: TransitGateway, attachment: TransitGatewayAttachment):
+        """The route table of this transit gateway associated with the attachment; its id if not in the
+        snapshot; None when the attachment is not associated (a peering attachment has one per side)."""
+        for table in self.network.transit_gateway_route_tables:
+            if table.transit_gateway_id == tgw.id and attachment.id in table.associations:
+                return table
+        table_id = attachment.association_route_table_id
+        if attachment.transit_gateway_id == tgw.id and table_id:
+            return self.network.get(table_id, TransitGatewayRouteTable) or table_id
+        return None
+
+    def _to_tgw_attachment(self, trace: Trace, tgw: TransitGateway, attachment_id: str, entry: Subnet | None,
+                           packet: Packet, reply: bool) -> Trace:
+        attachment = self.network.get(attachment_id, TransitGatewayAttachment)
+        if attachment is None:
+            return trace.stop("inconclusive", codes.UNKNOWN_VALUE, attachment_id,
+                              f"transit gateway attachment {attachment_id} is not in the snapshot")
+        if attachment.state != "available":
+            return trace.stop("dropped", codes.BAD_STATE, attachment.id, f"{attachment.id} is {attachment.state}")
+        if attachment.resource_type == "vpc":
+            return self._out_of_transit_gateway(trace, attachment, entry, packet, reply)
+        if attachment.resource_type in ("peering", "tgw-peering"):
+            sides = {attachment.transit_gateway_id, attachment.peer_transit_gateway_id, attachment.resource_id}
+            peer_id = next((s for s in sorted(str(x) for x in sides if isinstance(x, str)) if s != tgw.id), None)
+            peer = self.network.get(peer_id, TransitGateway)
+            if peer is None:
+                return trace.stop("inconclusive", codes.UNKNOWN_VALUE, attachment.id,
+                                  f"the peer transit gateway {peer_id} of {attachment.id} is not in the snapshot")
+            trace.add(attachment.id, "transit-gateway-peering", "route", f"{tgw.id} -> {peer.id}", attachment.origin)
+            return self._route_in_transit_gateway(trace, peer, attachment, None, packet, reply)
+        name = TGW_ATTACHMENT_NAMES.get(attachment.resource_type, attachment.resource_type)
+        return trace.stop("inconclusive", codes.UNSUPPORTED_COMPONENT, attachment.id,
+                          f"routing to the {name} attachment {attachment.id} is not modelled")
+
+    def _out_of_transit_gateway(self, trace: Trace, attachment: TransitGatewayAttachment, entry: Subnet | None,
+                                packet: Packet, reply: bool) -> Trace:
+        vpc = self.network.get(attachment.resource_id, Vpc)
+        if vpc is None:
+            return trace.stop("inconclusive", codes.UNKNOWN_VALUE, attachment.id,
+                              f"the VPC {attachment.resource_id} of {attachment.id} is not in the snapshot")
+        exit_subnet = self._attachment_exit_subnet(attachment, entry)
+        if exit_subnet is None:
+            return trace.stop("inconclusive", codes.UNKNOWN_VALUE, attachment.id,
+                              f"which subnet of {attachment.id} the transit gateway delivers through is not "
+                              "determined (none in the zone the traffic came from, and they differ)")
+        trace.add(attachment.id, "transit-gateway-attachment", "route", f"into {vpc.id} at {exit_subnet.id}",
+                  attachment.origin)
+        return self._leave_subnet(trace, exit_subnet, packet, reply)
+
+    def _attachment_exit_subnet(self, attachment: TransitGatewayAttachment, entry: Subnet | None) -> Subnet | None:
+        """With appliance mode off, a transit gateway keeps traffic in the Availability Zone it came from
+        and crosses zones only when the destination attachment has no subnet there (AWS Transit Gateway
+        user guide, "Appliance mode"). Which other zone it then picks is not documented: the answer is
+        determined only when all the attachment's subnets forward and filter alike."""
+        subnets = [self.network.get(s, Subnet) for s in sorted(x for x in attachment.subnet_ids if isinstance(x, str))]
+        subnets = [s for s in subnets if s is not None]
+        if not subnets:
+            return None
+        if entry is not None:
+            for subnet in subnets:
+                if _same_zone(subnet, entry):
+                    return subnet
+        behaviours = {(getattr(self.network.route_table_for_subnet(s.id), "id", None),
+                       getattr(self.network.nacl_for_subnet(s.id), "id", None)) for s in subnets}
+        return subnets[0] if len(behaviours) == 1 else None
 
     # -------------------------------------------------------- reply bookkeeping
 

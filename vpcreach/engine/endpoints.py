@@ -100,7 +100,9 @@ class EndpointResolver:
                 return self.eni_endpoint(eni, only=(4, private))
             return Endpoint("public", eni.id, text, {4: AddressSet.hosts(4, [value]), 6: AddressSet(6)})
         for subnet in self.network.subnets:
-            if any(net.contains_int(value) for net in self.topology.subnet_cidrs(subnet, version)):
+            if role == "from" and any(net.contains_int(value) for net in self.topology.subnet_cidrs(subnet, version)):
+                # An unowned source address in a subnet: a host there (groups not evaluated). As a
+                # destination the literal address stays, and nothing owning it is an answer in itself.
                 return self.subnet_endpoint(subnet, only=(version, value))
         if self.topology.is_internet_address(version, value):
             return self.internet_endpoint(only=(version, value))

@@ -59,13 +59,16 @@ class Network:
     diagnostics: tuple[Diagnostic, ...] = ()
     sources: tuple[str, ...] = ()  # the inputs it was read from, for reports
     source_kind: str = ""  # "describe", "terraform-plan", "terraform-state", "live", or "+"-joined
+    # Calls a live snapshot could not make ("<account>/<region>/ec2:DescribeNatGateways"): answers that
+    # depend on their data are inconclusive. Read from the snapshot's manifest.json.
+    missing: tuple[str, ...] = ()
 
     # ------------------------------------------------------------ generic access
 
     def collections(self) -> Iterable[tuple[str, tuple[Resource, ...]]]:
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name not in ("diagnostics", "sources", "source_kind"):
+            if f.name not in ("diagnostics", "sources", "source_kind", "missing"):
                 yield f.name, value
 
     def all_resources(self) -> Iterable[Resource]:
