@@ -45,6 +45,8 @@ def test_scenario(scenario, case):
     if result.verdict == "reachable":
         assert result.packet is not None and result.forward and (query.forward_only or result.reverse)
         assert not result.explanations
+        for key, value in case.get("packet", {}).items():
+            assert result.to_dict()["packet"][key] == value
         return
     assert {e.code for e in result.explanations} == set(case["codes"])
     if "components" in case:

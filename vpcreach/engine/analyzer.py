@@ -22,7 +22,7 @@ import z3
 
 from ..model import (
     ALL_PROTOCOLS, EPHEMERAL_PORTS, ICMP, ICMPV6, TCP, UDP, IpNet, Network, NetworkAcl, NetworkInterface,
-    PortRange, SecurityGroup, Subnet, Unknown, format_ip, parse_cidr, protocol_label,
+    PortRange, SecurityGroup, Subnet, Unknown, format_ip, parse_cidr, parse_ip, protocol_label,
 )
 from ..model.resources import PrefixListRef
 from . import codes
@@ -251,8 +251,10 @@ class Analyzer:
         return not ((query.protocol == ICMP and version == 6) or (query.protocol == ICMPV6 and version == 4))
 
     def _destination_spaces(self, source: Endpoint, destination: Endpoint) -> dict[int, AddressSet]:
-        """From the internet, a host is reached at its public addresses (public IPv4, IPv6)."""
-        if source.kind == "internet" and destination.kind == "eni":
+        """From the internet, a host is reached at its public addresses (public IPv4, IPv6); a private
+        address named as the destination stays that address."""
+        if source.kind == "internet" and destination.kind == "eni" \
+                and not _is_address(self._current_query.destination):
             eni = self.network.get(destination.location, NetworkInterface)
             publics = [public for public, _ in self.topology.public_ips_of(eni)]
             return {4: AddressSet.hosts(4, publics), 6: destination.spaces.get(6, AddressSet(6))}
@@ -558,6 +560,14 @@ class Analyzer:
                 f"{failed.outcome} at {failed.component}: {failed.code} {failed.detail}")
         return Result(query, "reachable", packet, _hops(forward), _hops(reply) if reply else (),
                       source=source.label, destination=destination.label)
+
+
+def _is_address(text: str) -> bool:
+    try:
+        parse_ip(text.strip())
+    except ValueError:
+        return False
+    return True
 
 
 def _hops(trace: Trace) -> tuple[Hop, ...]:

@@ -410,6 +410,16 @@ def tgw_longest_prefix_match(network: Network, routes: list[TgwRoute], version: 
     return (best[0][1] if best else None), undecided
 
 
+LOAD_BALANCER_INTERFACE_TYPES = ("network_load_balancer", "gateway_load_balancer")
+
+
+def _is_load_balancer_interface(eni: NetworkInterface) -> bool:
+    """An interface AWS manages for a load balancer: NLB / GWLB by type, ALB / CLB ("ELB app/...",
+    "ELB name") by their requester-managed description."""
+    return eni.interface_type in LOAD_BALANCER_INTERFACE_TYPES or (
+        eni.requester_managed and (eni.description or "").startswith("ELB "))
+
+
 def _same_zone(a: Subnet, b: Subnet) -> bool:
     """Zone names are per account (us-east-1a differs between accounts), so only same-account names compare."""
     return a.account == b.account and isinstance(a.availability_zone, str) \
@@ -661,6 +671,10 @@ class ConcreteEvaluator:
         if eni is None or eni.subnet_id != subnet.id:
             return trace.stop("dropped", codes.NO_ENI_AT_DESTINATION, subnet.id,
                               f"no network interface has {format_ip(packet.version, packet.dst)}")
+        if not reply and _is_load_balancer_interface(eni):
+            return trace.stop("inconclusive", codes.UNSUPPORTED_COMPONENT, eni.id,
+                              f"{eni.id} belongs to a load balancer ({eni.description or eni.interface_type}): "
+                              "load balancer listeners and targets are not modelled")
         if reply:
             trace.add(eni.id, "eni", "deliver", "reply accepted (tracked connection)")
         elif subnet.id == self.target_subnet:
