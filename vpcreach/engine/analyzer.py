@@ -492,8 +492,10 @@ class Analyzer:
             groups = ", ".join(str(g) for g in eni.security_group_ids) or "no security groups"
             side = "egress" if check.egress else "ingress"
             what = f" allows {example.describe()}" if example else " allows it"
+            first_group = self.network.get(next(iter(eni.security_group_ids), None), SecurityGroup)
+            location = str(first_group.origin) if first_group is not None else str(eni.origin)
             return Explanation(codes.ENI_SG_RULES_MISMATCH, eni.id,
-                               f"no {side} rule of {groups}{what}{suffix}", direction, str(eni.origin))
+                               f"no {side} rule of {groups}{what}{suffix}", direction, location)
         return Explanation(codes.NAT_PROTOCOL_UNSUPPORTED, check.component,
                            "NAT gateways translate only TCP, UDP and ICMP" + suffix, direction)
 
