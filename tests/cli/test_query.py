@@ -32,6 +32,9 @@ GOLDEN_RUNS = {
     "query_bad_tag": ["query", EXAMPLE, "--from", "tag:Tier=none", "--to", "internet"],
     "exposure_text": ["exposure", EXAMPLE],
     "exposure_json": ["exposure", EXAMPLE, "--format", "json"],
+    "exposure_plan_before_apply": ["exposure", "fixtures/example/terraform/plan-create.json"],
+    "query_plan_before_apply": ["query", "fixtures/example/terraform/plan-create.json", "--from", "internet",
+                                "--to", "aws_instance.web", "--port", "443"],
 }
 
 
@@ -52,7 +55,7 @@ def test_exit_codes_follow_the_answer():
 def test_json_answer_has_the_documented_shape():
     result = run_cli(GOLDEN_RUNS["query_blocked_json"])
     answer = json.loads(result.stdout)
-    assert set(answer) == {"query", "verdict", "reachable", "packet", "forward", "return", "explanations"}
+    assert set(answer) == {"query", "verdict", "reachable", "packet", "forward", "return", "explanations", "notes"}
     assert (answer["verdict"], answer["reachable"], answer["packet"]) == ("unreachable", False, None)
     assert [e["code"] for e in answer["explanations"]] == ["NO_PUBLIC_IP"]
 

@@ -15,7 +15,7 @@ How a question is answered
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import z3
@@ -30,6 +30,7 @@ from .addresses import AddressSet
 from .concrete import ConcreteEvaluator, FilterCheck, Packet, Step, Trace, describe_nacl_entry, nacl_decision
 from .encode import LOWER, UPPER, Encoder, make_solver, view_of
 from .endpoints import Endpoint, EndpointResolver
+from .placeholders import placeholder_notes, with_placeholders
 from .topology import NON_INTERNET, Topology
 
 REP_SPORT, REP_DPORT = 40000, 40001  # distinct representative ports; fields are mapped back by value
@@ -96,6 +97,7 @@ class Result:
     explanations: tuple[Explanation, ...] = ()
     source: str = ""
     destination: str = ""
+    notes: tuple[str, ...] = ()  # assumptions the answer rests on (placeholder addresses)
 
     @property
     def reachable(self) -> bool | None:
@@ -113,6 +115,7 @@ class Result:
             "forward": [h.to_dict() for h in self.forward],
             "return": [h.to_dict() for h in self.reverse],
             "explanations": [e.to_dict() for e in self.explanations],
+            "notes": list(self.notes),
         }
 
 
@@ -176,6 +179,8 @@ class Analyzer:
     """Reachability over one Network. Cheap to create; indexes and encodings are built lazily."""
 
     def __init__(self, network: Network, timeout_ms: int = 10_000):
+        # Addresses unknown until apply get placeholders; answers that use one say so (placeholders.py).
+        network, self.placeholders = with_placeholders(network)
         self.network = network
         self.topology = Topology(network)
         self.encoder = Encoder(network, self.topology)
@@ -201,9 +206,16 @@ class Analyzer:
             for destination in destinations:
                 outcome = self._answer(query, source, destination)
                 if outcome.verdict == "reachable":
-                    return outcome
+                    return self._with_notes(outcome)
                 outcomes.append(outcome)
-        return _combine(query, outcomes)
+        return self._with_notes(_combine(query, outcomes))
+
+    def _with_notes(self, result: Result) -> Result:
+        if not self.placeholders:
+            return result
+        texts = [result.packet.describe()] if result.packet else []
+        texts += [h.detail for h in (*result.forward, *result.reverse)] + [e.detail for e in result.explanations]
+        return replace(result, notes=placeholder_notes(self.placeholders, texts))
 
     # ------------------------------------------------------------ one source, one destination
 

@@ -648,10 +648,21 @@ class ConcreteEvaluator:
         if vpc is None:
             return trace.stop("inconclusive", codes.UNKNOWN_VALUE, "vpc", "the VPC is not in the snapshot")
         subnet = _subnet_of_address(self.network, vpc.id, packet.version, packet.dst)
+        if subnet is None and self._vpc_has_unknown_subnet_cidr(vpc.id, packet.version):
+            return trace.stop("inconclusive", codes.UNKNOWN_VALUE, vpc.id,
+                              f"a subnet CIDR of {vpc.id} is unknown until apply")
         if subnet is None:
             return trace.stop("dropped", codes.NO_ROUTE_TO_DESTINATION, vpc.id,
                               f"no subnet of {vpc.id} contains {format_ip(packet.version, packet.dst)}")
         return self._deliver_in_subnet(trace, subnet, packet, reply, crossed=True)
+
+    def _vpc_has_unknown_subnet_cidr(self, vpc_id: str, version: int) -> bool:
+        for subnet in self.network.subnets:
+            if subnet.vpc_id == vpc_id:
+                values = [subnet.cidr_v4] if version == 4 else list(subnet.cidrs_v6)
+                if any(isinstance(v, Unknown) for v in values):
+                    return True
+        return False
 
     def _deliver_in_subnet(self, trace: Trace, subnet: Subnet, packet: Packet, reply: bool, crossed: bool) -> Trace:
         if crossed and not self._pass_nacl(trace, subnet, packet, egress=False, reply=reply):

@@ -33,8 +33,11 @@ class Exposure:
     gateway_id: str
     instance_id: str | None = None
     except_protocols: tuple[int, ...] = ()  # with protocol -1: every protocol but these
+    undecided: str = ""  # why the internet's reach of this address could not be decided, if it could not
 
     def describe(self) -> str:
+        if self.undecided:
+            return f"undecided: {self.undecided}"
         if self.protocol == ALL_PROTOCOLS:
             what = "all traffic" if not self.except_protocols else \
                 "all protocols except " + ", ".join(protocol_label(p) for p in self.except_protocols)
@@ -46,7 +49,7 @@ class Exposure:
         return {"eni": self.eni_id, "instance": self.instance_id, "family": self.family, "address": self.address,
                 "protocol": protocol_label(self.protocol), "ports": str(self.ports) if self.ports else None,
                 "except_protocols": [protocol_label(p) for p in self.except_protocols],
-                "gateway": self.gateway_id}
+                "gateway": self.gateway_id, "undecided": self.undecided or None}
 
 
 def sweep(analyzer) -> tuple[Exposure, ...]:
@@ -73,16 +76,21 @@ def sweep(analyzer) -> tuple[Exposure, ...]:
                              else topology.eni_addresses(rep, 6))
             if not rep_addresses:
                 continue
-            reach, gateway = _class_exposure(analyzer, query, source, rep, version, rep_addresses[0])
+            reach, gateway, undecided = _class_exposure(analyzer, query, source, rep, version, rep_addresses[0])
+            if undecided:  # nothing is dropped silently: a path we cannot decide is listed as such
+                reach = reach + [(ALL_PROTOCOLS, None, (), undecided)]
             if not reach:
                 continue
             for eni in members:
                 addresses = ([p for p, _ in topology.public_ips_of(eni)] if version == 4
                              else topology.eni_addresses(eni, 6))
                 for address in addresses:
-                    for protocol, ports, excluded in reach:
-                        results.append(Exposure(eni.id, f"ipv{version}", format_ip(version, address), protocol,
-                                                ports, gateway, instance_of.get(eni.id), excluded))
+                    shown = format_ip(version, address)
+                    if shown in analyzer.placeholders:  # a public address Terraform does not know yet
+                        shown = "(unknown until apply)"
+                    for protocol, ports, excluded, *why in reach:
+                        results.append(Exposure(eni.id, f"ipv{version}", shown, protocol, ports, gateway,
+                                                instance_of.get(eni.id), excluded, why[0] if why else ""))
     return tuple(sorted(results))
 
 
@@ -99,9 +107,13 @@ def _class_exposure(analyzer, query, source, eni: NetworkInterface, version: int
     gateway = ""
     mentioned = _mentioned_protocols(analyzer, eni, version)
     rest = next(p for p in PROTOCOL_NUMBERS if p not in mentioned)
+    undecided = ""
     for walks in groups:
         walk = walks[0]
         if not walk.reached(destination, False):
+            stopped = [t for t in (walk.forward, walk.reply) if t is not None and t.outcome == "inconclusive"]
+            if stopped and not undecided:
+                undecided = f"{stopped[0].component}: {stopped[0].detail}"
             continue
         gateway = gateway or next((s.component for s in walk.forward.steps if s.kind == "internet-gateway"), "")
         pairs = [p for w in walks for p in w.pairs]
@@ -122,7 +134,7 @@ def _class_exposure(analyzer, query, source, eni: NetworkInterface, version: int
             rest_open = rest_open or solver.check(hv.proto == rest) == z3.sat
         finally:
             solver.pop()
-    return _summarise(per_protocol, protocol_open, rest_open, mentioned), gateway
+    return _summarise(per_protocol, protocol_open, rest_open, mentioned), gateway, undecided
 
 
 def _rules_on_path(analyzer, eni: NetworkInterface):

@@ -31,6 +31,8 @@ def render_result(result: Result) -> str:
         if not result.query.forward_only:
             lines.append("return:")
             lines.extend(_hop_lines(result.reverse))
+    for note in result.notes:
+        lines.append(f"note: {note}")
     if result.explanations:
         lines.append("blocked by:" if result.verdict == "unreachable" else "undecided because:")
         for e in result.explanations:
@@ -52,8 +54,12 @@ def render_exposure(network: Network, exposures: tuple[Exposure, ...]) -> str:
         rows.append((e.eni_id, instance, e.address, e.describe(), e.gateway_id))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     lines = ["  ".join(f"{cell:<{w}}" for cell, w in zip(row[:-1], widths)) + "  " + row[-1] for row in rows]
-    enis = len({e.eni_id for e in exposures})
+    decided = [e for e in exposures if not e.undecided]
+    enis = len({e.eni_id for e in decided})
     lines.append("")
     lines.append(f"{enis} network interface{'s' if enis != 1 else ''} reachable from the internet "
-                 f"({len(exposures)} protocol/port range{'s' if len(exposures) != 1 else ''})")
+                 f"({len(decided)} protocol/port range{'s' if len(decided) != 1 else ''})")
+    undecided = len(exposures) - len(decided)
+    if undecided:
+        lines.append(f"{undecided} address{'es' if undecided != 1 else ''} undecided (see above)")
     return "\n".join(lines) + "\n"
