@@ -70,3 +70,13 @@ def test_batch_prints_one_json_result_per_query_in_order(repo_root):
     answers = [json.loads(line) for line in run_cli(GOLDEN_RUNS["query_batch"]).stdout.splitlines()]
     assert [(a["query"]["from"], a["query"]["to"]) for a in answers] == [(q["from"], q["to"]) for q in queries]
     assert [a["verdict"] for a in answers] == ["reachable", "unreachable", "reachable", "reachable"]
+
+
+def test_ephemeral_ports_narrow_the_replies_a_nacl_must_admit():
+    """acl-db lets replies out only to 1024-65535; a client using ports 1000-1023 gets no reply."""
+    base = ["query", EXAMPLE, "--from", "tag:Tier=app", "--to", "tag:Tier=db", "--port", "5432"]
+    assert run_cli(base + ["--expect", "reachable"]).exit_code == 0
+    narrowed = run_cli(base + ["--ephemeral-ports", "1000-1023", "--format", "json"])
+    answer = json.loads(narrowed.stdout)
+    assert answer["verdict"] == "unreachable"
+    assert {(e["code"], e["direction"]) for e in answer["explanations"]} == {("SUBNET_ACL_RESTRICTION", "return")}

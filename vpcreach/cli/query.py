@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -125,12 +126,16 @@ def query(
     output_format: Format = typer.Option(Format.text, "--format", help="text or json"),
     expect: Optional[Expectation] = typer.Option(None, "--expect", help="exit 1 when the answer differs"),
     batch: Optional[Path] = typer.Option(None, "--batch", help="JSON list of queries; one JSON result per line"),
+    ephemeral_ports: str = typer.Option("1024-65535", "--ephemeral-ports",
+                                        help="the client's source ports, which replies must reach"),
 ) -> None:
     """Can A reach B? Shows the path there and back, or every rule and route that blocks it."""
     if batch is None and (from_ is None or to is None):
         raise InputError.at("vpcreach query", "missing --from or --to", None, "--from A --to B, or --batch FILE")
+    ephemeral = parse_port(ephemeral_ports, "--ephemeral-ports")
     questions = _batch_queries(batch) if batch is not None else \
         [(build_query("--", from_, to, protocol, port, forward_only), expect.value if expect else None)]
+    questions = [(replace(q, ephemeral=ephemeral), e) for q, e in questions]
     analyzer = Analyzer(load_source(source))
     codes = []
     for question, expected in questions:

@@ -6,9 +6,6 @@ from typing import List, Optional
 import typer
 
 from ..errors import InputError
-from ..importers.live_output import refuse_existing_snapshot, write_snapshot
-from ..importers.live_progress import Progress
-from ..importers.live_snapshot import take_snapshot
 from .main import app
 
 
@@ -26,6 +23,11 @@ def snapshot(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output; warnings only."),
 ) -> None:
     """Read VPC networking from AWS (read-only) into OUTPUT, for check, query, show and exposure."""
+    # boto3 takes a tenth of a second to import: only this command pays for it.
+    from ..importers.live_output import refuse_existing_snapshot, write_snapshot
+    from ..importers.live_progress import Progress
+    from ..importers.live_snapshot import take_snapshot
+
     if region and all_regions:
         raise InputError.at("--all-regions", "cannot be combined with --region", None,
                             "either --region R (repeatable) or --all-regions")
