@@ -53,6 +53,9 @@ class Query:
     icmp_code: int | None = None
     src_port: int | None = None  # pin the client's port (the concrete cross-check uses it)
     ephemeral: PortRange = EPHEMERAL_PORTS
+    # A packet's literal destination: an address named from the internet is not mapped to the host's
+    # public addresses (conformance tests replay other tools' literal packets with it).
+    literal_destination: bool = False
 
     def summary(self) -> str:
         text = f"{self.source} -> {self.destination} {protocol_label(self.protocol)}"
@@ -263,10 +266,10 @@ class Analyzer:
         return not ((query.protocol == ICMP and version == 6) or (query.protocol == ICMPV6 and version == 4))
 
     def _destination_spaces(self, source: Endpoint, destination: Endpoint) -> dict[int, AddressSet]:
-        """From the internet, a host is reached at its public addresses (public IPv4, IPv6); a private
-        address named as the destination stays that address."""
-        if source.kind == "internet" and destination.kind == "eni" \
-                and not _is_address(self._current_query.destination):
+        """From the internet, a host - named by id, tag or one of its private addresses - is reached at
+        its public addresses (public IPv4, IPv6): the question is whether the internet can reach it."""
+        literal = self._current_query.literal_destination and _is_address(self._current_query.destination)
+        if source.kind == "internet" and destination.kind == "eni" and not literal:
             eni = self.network.get(destination.location, NetworkInterface)
             publics = [public for public, _ in self.topology.public_ips_of(eni)]
             return {4: AddressSet.hosts(4, publics), 6: destination.spaces.get(6, AddressSet(6))}
