@@ -22,7 +22,7 @@ PEERING_DESTINATION_OUTSIDE_PEER = "PEERING_DESTINATION_OUTSIDE_PEER"  # peering
 PRIVATE_ADDRESS_NOT_ROUTABLE = "PRIVATE_ADDRESS_NOT_ROUTABLE"  # the internet does not carry private space
 SOURCE_NOT_ON_INTERNET = "SOURCE_NOT_ON_INTERNET"  # an "internet" source address that no internet host has
 RETURN_PATH_MISMATCH = "RETURN_PATH_MISMATCH"  # the reply does not get back to the client as it left
-NO_REPLY_ROUTE = "NO_REPLY_ROUTE"  # the reply has no route back
+SOURCE_DEST_CHECK_RESTRICTION = "SOURCE_DEST_CHECK_RESTRICTION"  # a route to an ENI that drops others' traffic
 TGW_NO_ATTACHMENT_IN_AZ = "TGW_NO_ATTACHMENT_IN_AZ"  # the VPC's transit gateway attachment has no subnet in the zone
 ROUTING_LOOP = "ROUTING_LOOP"  # the packet returns to a transit gateway route table it already passed
 

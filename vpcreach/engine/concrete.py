@@ -641,8 +641,28 @@ class ConcreteEvaluator:
         if target.kind == "vpn-gateway":
             return trace.stop("inconclusive", codes.UNSUPPORTED_COMPONENT, str(target.id),
                               f"routing through the VPN gateway {target.id} (to a VPN connection) is not modelled")
+        if target.kind in ("network-interface", "instance"):
+            return self._to_appliance(trace, str(target.id), target.kind, packet)
         return trace.stop("inconclusive", codes.UNSUPPORTED_COMPONENT, str(target.id),
                           f"routing through a {target.kind} is not modelled yet")
+
+    def _to_appliance(self, trace: Trace, target_id: str, kind: str, packet: Packet) -> Trace:
+        """A route to an ENI or instance (a NAT instance, a firewall). AWS delivers traffic not addressed
+        to the interface only when its source/destination check is off; what the appliance then does
+        is its own configuration, which no snapshot holds."""
+        eni = self.network.get(target_id, NetworkInterface)
+        if eni is None and kind == "instance":
+            instance = self.network.get(target_id)
+            eni = self.network.get(next(iter(getattr(instance, "eni_ids", ())), None), NetworkInterface)
+        if eni is None:
+            return trace.stop("dropped", codes.BAD_STATE_ROUTE, target_id, f"{target_id} does not exist")
+        if eni.source_dest_check and _eni_owning(self.network, packet.version, packet.dst) is not eni:
+            trace.add(eni.id, "eni", "drop", "source/destination check is on: traffic for others is dropped")
+            return trace.stop("dropped", codes.SOURCE_DEST_CHECK_RESTRICTION, eni.id,
+                              f"{eni.id} has its source/destination check on, so it drops traffic addressed "
+                              f"to {format_ip(packet.version, packet.dst)}")
+        return trace.stop("inconclusive", codes.UNSUPPORTED_COMPONENT, eni.id,
+                          f"forwarding by the appliance behind {eni.id} is not modelled")
 
     def _local_delivery(self, trace: Trace, vpc: Vpc | None, packet: Packet, reply: bool) -> Trace:
         if vpc is None:
@@ -786,7 +806,14 @@ class ConcreteEvaluator:
         translated = replace(packet, src=parse_ip(private)[1], src_port=port)
         trace.add(nat_id, "nat-gateway", "translate", f"source {format_ip(4, packet.src)} -> {private}", nat.origin)
         trace.translations.append((nat_id, packet, translated))
-        return self._leave_subnet(trace, nat_subnet, translated, reply)
+        onward = self._leave_subnet(trace, nat_subnet, translated, reply)
+        table = self.network.route_table_for_subnet(nat_subnet.id)
+        if onward.code == codes.NO_ROUTE_TO_DESTINATION and table is not None and onward.component == table.id:
+            # Name the real problem: a NAT gateway only works if its own subnet routes onward.
+            onward.code = codes.NAT_NO_INTERNET_ROUTE
+            onward.detail = (f"{nat_id} is in {nat_subnet.id}, whose route table {table.id} has no route for "
+                             f"{format_ip(packet.version, packet.dst)}")
+        return onward
 
     def _arrive_at_nat(self, trace: Trace, nat: NatGateway, packet: Packet, reply: bool) -> Trace:
         """A packet addressed to a NAT gateway is either the reply to a translation or dropped."""
