@@ -22,6 +22,7 @@ def _register_commands() -> None:
     # Imported here so `vpcreach --help` stays cheap and each command module stays independent.
     from . import check  # noqa: F401
     from . import query, show  # noqa: F401
+    from . import rules  # noqa: F401
     from . import snapshot  # noqa: F401
 
 

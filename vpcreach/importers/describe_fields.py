@@ -18,12 +18,23 @@ Tags = tuple[tuple[str, str], ...]
 class Fields:
     """One JSON object at a known origin; the problems collector is shared by the whole load."""
 
-    __slots__ = ("data", "origin", "problems")
+    __slots__ = ("data", "_origin", "_parent", "_parts", "problems")
 
-    def __init__(self, data: dict[str, Any], origin: Origin, problems: ProblemCollector):
+    def __init__(self, data: dict[str, Any], origin: Origin, problems: ProblemCollector, parts: tuple = ()):
+        """`origin` is this object's origin or, with `parts`, its parent's: the child origin is then built
+        only when used (most nested objects - tags, group ids, addresses - need one only for a bad value, and
+        building origins was the largest cost of loading a big snapshot)."""
         self.data = data
-        self.origin = origin
+        self._origin = None if parts else origin
+        self._parent = origin
+        self._parts = parts
         self.problems = problems
+
+    @property
+    def origin(self) -> Origin:
+        if self._origin is None:
+            self._origin = self._parent.child(*self._parts)
+        return self._origin
 
     # ------------------------------------------------------------ locations
 
@@ -111,10 +122,10 @@ class Fields:
         """The JSON objects of an array field, each with its own origin (non-objects are problems)."""
         result = []
         for index, item in enumerate(self.array(key)):
-            origin = self.origin.child(key, index)
             if isinstance(item, dict):
-                result.append(Fields(item, origin, self.problems))
+                result.append(Fields(item, self.origin, self.problems, (key, index)))
             else:
+                origin = self.origin.child(key, index)
                 self.problems.add(f"{origin.file}#{origin.pointer}", WRONG_TYPE, item, "a JSON object")
         return result
 
@@ -125,7 +136,7 @@ class Fields:
         if not isinstance(value, dict):
             self.bad(key, WRONG_TYPE, value, "a JSON object")
             return None
-        return Fields(value, self.origin.child(key), self.problems)
+        return Fields(value, self.origin, self.problems, (key,))
 
     def strings(self, key: str) -> tuple[str, ...]:
         """An array of strings, e.g. SubnetIds."""

@@ -544,8 +544,28 @@ def _freeze_security_group(cls: type, item: dict, canon: Callable) -> SecurityGr
     for direction in ("ingress", "egress"):
         # Inline rules and aws_security_group_rule resources describe the same AWS permissions
         # (a state's group lists the rules its separate rule resources added): one each.
-        item[direction] = tuple(_dedupe([canon_peer(r) for r in item[direction]], _rule_key))
+        item[direction] = tuple(_merge_rule_copies([canon_peer(r) for r in item[direction]]))
     return _freeze_plain(cls, item, canon)
+
+
+def _merge_rule_copies(rules: list[SecurityGroupRule]) -> list[SecurityGroupRule]:
+    """One rule per AWS permission. When a group's state echoes a standalone rule resource, keep the
+    echo's values (AWS filled in its rule id) but the standalone resource's origin: it is what a user
+    edits, so findings point at it."""
+    merged: dict = {}
+    for rule in rules:
+        key = _rule_key(rule)
+        kept = merged.get(key)
+        if kept is None:
+            merged[key] = rule
+        elif _is_standalone_rule(rule) and not _is_standalone_rule(kept):
+            merged[key] = _replace(kept, origin=rule.origin)
+    return list(merged.values())
+
+
+def _is_standalone_rule(rule: SecurityGroupRule) -> bool:
+    address = rule.origin.address or ""
+    return ".aws_security_group_rule." in f".{address}" or ".aws_vpc_security_group_" in f".{address}"
 
 
 def _freeze_network_acl(cls: type, item: dict, canon: Callable) -> NetworkAcl:
