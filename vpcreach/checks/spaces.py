@@ -17,6 +17,7 @@ from typing import Iterable, Iterator, Sequence
 
 import netaddr
 
+from ..engine.addresses import merge_intervals
 from ..model import ALL_PROTOCOLS, IcmpMatch, IpNet, PortRange, protocol_label
 from ..model.values import ICMP_PROTOCOLS, PORTED_PROTOCOLS
 
@@ -43,13 +44,7 @@ class IntervalSet:
     __slots__ = ("intervals",)
 
     def __init__(self, intervals: Iterable[Interval] = ()):
-        merged: list[list[int]] = []
-        for low, high in sorted(intervals):
-            if merged and low <= merged[-1][1] + 1:
-                merged[-1][1] = max(merged[-1][1], high)
-            else:
-                merged.append([low, high])
-        self.intervals: tuple[Interval, ...] = tuple((a, b) for a, b in merged)
+        self.intervals: tuple[Interval, ...] = merge_intervals(intervals)
 
     def __iter__(self) -> Iterator[Interval]:
         return iter(self.intervals)

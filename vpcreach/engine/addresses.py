@@ -13,7 +13,8 @@ from ..model.values import IpNet, format_ip
 FAMILY_BITS = {4: 32, 6: 128}
 
 
-def _normalize(intervals: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+def merge_intervals(intervals: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Sorted, disjoint, non-adjacent intervals covering the same integers."""
     merged: list[list[int]] = []
     for low, high in sorted(intervals):
         if merged and low <= merged[-1][1] + 1:
@@ -30,7 +31,7 @@ class AddressSet:
 
     @classmethod
     def of(cls, version: int, nets: Iterable[IpNet]) -> "AddressSet":
-        return cls(version, _normalize((n.first, n.last) for n in nets if n.version == version))
+        return cls(version, merge_intervals((n.first, n.last) for n in nets if n.version == version))
 
     @classmethod
     def everything(cls, version: int) -> "AddressSet":
@@ -38,13 +39,13 @@ class AddressSet:
 
     @classmethod
     def hosts(cls, version: int, addresses: Iterable[int]) -> "AddressSet":
-        return cls(version, _normalize((a, a) for a in addresses))
+        return cls(version, merge_intervals((a, a) for a in addresses))
 
     def __bool__(self) -> bool:
         return bool(self.intervals)
 
     def union(self, other: "AddressSet") -> "AddressSet":
-        return AddressSet(self.version, _normalize(self.intervals + other.intervals))
+        return AddressSet(self.version, merge_intervals(self.intervals + other.intervals))
 
     def intersect(self, other: "AddressSet") -> "AddressSet":
         out: list[tuple[int, int]] = []
