@@ -36,7 +36,7 @@ def analyzer_for(scenario: str) -> Analyzer:
     return _analyzers[scenario]
 
 
-@pytest.mark.parametrize("scenario, case", cases())
+@pytest.mark.parametrize("scenario, case", list(cases()))
 def test_scenario(scenario, case):
     query = build_query("", case["from"], case["to"], case.get("protocol"),
                         None if case.get("port") is None else str(case["port"]), case.get("forward_only", False))

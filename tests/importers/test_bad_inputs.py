@@ -26,7 +26,7 @@ def test_every_bad_input_on_disk_has_a_case(case_file):
     assert on_disk == covered
 
 
-@pytest.mark.parametrize("case", cases())
+@pytest.mark.parametrize("case", list(cases()))
 def test_bad_input_is_reported_exactly(case):
     result = run_cli(case["args"])
     assert result.stderr.splitlines() == case["stderr"]
