@@ -18,12 +18,36 @@ app = typer.Typer(
 )
 
 
-def _register_commands() -> None:
-    # Imported here so `vpcreach --help` stays cheap and each command module stays independent.
-    from . import check  # noqa: F401
-    from . import query, show  # noqa: F401
-    from . import rules  # noqa: F401
-    from . import snapshot  # noqa: F401
+def _print_version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        print(f"vpcreach {__version__}")
+        raise typer.Exit(Exit.OK)
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Cloud VPC policy linter and reachability analyzer for AWS."""
+    # A callback keeps `vpcreach COMMAND` a command group even when only one command module is loaded.
+
+
+# Command name -> the module that defines it. A CI gate runs one command per process, so only that
+# command's module (and what it needs) is imported; help and unknown commands import them all.
+COMMAND_MODULES = {"check": "check", "query": "query", "exposure": "query", "show": "show",
+                   "snapshot": "snapshot", "rules": "rules"}
+
+
+def _register_commands(argv: list[str] | None = None) -> None:
+    import importlib
+
+    words = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")]
+    wanted = COMMAND_MODULES.get(words[0]) if words else None
+    for module in sorted(set(COMMAND_MODULES.values())) if wanted is None else [wanted]:
+        importlib.import_module(f"{__package__}.{module}")
 
 
 def _click_exception_types() -> tuple[type, ...]:
