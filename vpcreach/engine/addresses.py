@@ -5,6 +5,7 @@ exact set algebra over addresses; z3 then only reasons about the headers that fi
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -90,6 +91,11 @@ class AddressSet:
             else:
                 return True
         return False
+
+    def contains_range(self, low: int, high: int) -> bool:
+        """Whether one interval of the set covers all of [low, high]."""
+        index = bisect.bisect_right(self.intervals, (low, float("inf"))) - 1
+        return index >= 0 and self.intervals[index][0] <= low and high <= self.intervals[index][1]
 
     def first(self) -> int | None:
         return self.intervals[0][0] if self.intervals else None

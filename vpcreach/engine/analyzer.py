@@ -31,7 +31,7 @@ from .concrete import ConcreteEvaluator, FilterCheck, Packet, Step, Trace, descr
 from .encode import LOWER, UPPER, Encoder, make_solver, view_of
 from .endpoints import Endpoint, EndpointResolver
 from .placeholders import placeholder_notes, with_placeholders
-from .topology import NON_INTERNET, Topology
+from .topology import Topology
 
 REP_SPORT, REP_DPORT = 40000, 40001  # distinct representative ports; fields are mapped back by value
 PREFERRED_SPORT = 49152
@@ -190,6 +190,8 @@ class Analyzer:
         self.endpoints = EndpointResolver(network, self.topology)
         self.timeout_ms = timeout_ms
         self._solvers: dict[int, z3.Solver] = {}
+        self._headers: dict[tuple, list[z3.BoolRef]] = {}
+        self.memo: dict[tuple, object] = {}  # derived facts the exposure sweep reuses across classes
 
     # ------------------------------------------------------------ public API
 
@@ -279,7 +281,7 @@ class Analyzer:
 
     @cached_property
     def _cut_points(self) -> dict[int, list[int]]:
-        """Where forwarding can change: every route destination, VPC, subnet and special range."""
+        """Where forwarding can change: every route destination, VPC CIDR and subnet CIDR."""
         nets: dict[int, set[IpNet]] = {4: set(), 6: set()}
         for table in (*self.network.route_tables, *self.network.transit_gateway_route_tables):
             for route in table.routes:
@@ -293,16 +295,20 @@ class Analyzer:
             for net in [subnet.cidr_v4, *subnet.cidrs_v6]:
                 if isinstance(net, IpNet):
                     nets[net.version].add(net)
-        for version in (4, 6):
-            for text in NON_INTERNET[version]:
-                nets[version].add(parse_cidr(text))
+        # Special ranges (private, multicast...) are not cut points: the sets the walker splits are the
+        # internet, VPC space or single hosts, so an atom never mixes internet and non-internet addresses.
         points = {}
         for version in (4, 6):
-            cuts = set()
-            for net in nets[version]:
-                cuts.add(net.first)
-                cuts.add(net.last + 1)
-            points[version] = sorted(cuts)
+            inside = self.topology.all_vpc_space[version]
+            for outside_only in (False, True):
+                cuts = set()
+                for net in nets[version]:
+                    # Routes to VPC space (local, peering) cannot split a set that lies outside it.
+                    if outside_only and inside.contains_range(net.first, net.last):
+                        continue
+                    cuts.add(net.first)
+                    cuts.add(net.last + 1)
+                points[(version, outside_only)] = sorted(cuts)
         return points
 
     def _route_nets(self, destination) -> list[IpNet]:
@@ -315,21 +321,26 @@ class Analyzer:
         return []
 
     def atoms(self, space: AddressSet) -> list[AddressSet]:
-        """Split a set where forwarding may change; a small set of hosts splits into single hosts."""
+        """Split a set into the forwarding cells it touches; a small set of hosts splits into hosts.
+
+        A cell lies between two consecutive cut points, so every address in it meets the same routes.
+        The set's own gaps inside a cell (e.g. the snapshot's public IPs cut out of "the internet")
+        do not split it further: they do not change forwarding, and z3 keeps them out exactly.
+        """
         if space.size() <= 16:
             return [AddressSet(space.version, ((low, low),)) for low, high in space.intervals
                     for low in range(low, high + 1)]
-        cuts = self._cut_points[space.version]
-        atoms = []
+        outside = not space.intersect(self.topology.all_vpc_space[space.version])
+        cuts = self._cut_points[(space.version, outside)]
+        cells: dict[int, list[tuple[int, int]]] = {}
         for low, high in space.intervals:
             start = low
-            index = bisect.bisect_right(cuts, low)
             while start <= high:
-                end = min(high, cuts[index] - 1) if index < len(cuts) else high
-                atoms.append(AddressSet(space.version, ((start, end),)))
+                cell = bisect.bisect_right(cuts, start)
+                end = min(high, cuts[cell] - 1) if cell < len(cuts) else high
+                cells.setdefault(cell, []).append((start, end))
                 start = end + 1
-                index += 1
-        return atoms
+        return [AddressSet(space.version, tuple(pieces)) for _, pieces in sorted(cells.items())]
 
     def _pick(self, atom: AddressSet) -> int:
         """The atom's representative address: a familiar internet host when the atom has it."""
@@ -355,9 +366,10 @@ class Analyzer:
         groups: dict[tuple, list[Walk]] = {}
         for s in src_atoms:
             for d in dst_atoms:
-                if s.first() == d.first():
+                src, dst = self._pick(s), self._pick(d)
+                if src == dst:
                     continue  # a host does not route to itself
-                rep = self._representative(query, version, self._pick(s), self._pick(d))
+                rep = self._representative(query, version, src, dst)
                 if query.forward_only:
                     forward, reply = evaluator.forward(source.location, rep), None
                 else:
@@ -379,6 +391,14 @@ class Analyzer:
         return self._solvers[version]
 
     def _header_constraints(self, query: Query, version: int) -> list[z3.BoolRef]:
+        key = (query.protocol, query.ports, query.src_port, query.ephemeral, query.icmp_type, query.icmp_code,
+               version)
+        cached = self._headers.get(key)
+        if cached is None:
+            cached = self._headers[key] = self._build_header_constraints(query, version)
+        return cached
+
+    def _build_header_constraints(self, query: Query, version: int) -> list[z3.BoolRef]:
         hv = self.encoder.vars[version]
         proto, sport, dport = hv.proto, hv.sport, hv.dport
         ported = z3.Or(proto == TCP, proto == UDP)

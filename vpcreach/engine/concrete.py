@@ -254,72 +254,102 @@ def longest_prefix_match(network: Network, table: RouteTable, version: int, valu
     return (best[2] if best else None), undecided
 
 
+class NetworkIndex:
+    """Who owns which address, built once per network: the walk asks these questions at every hop.
+
+    Where two resources claim the same address, the first in snapshot order wins, as a scan would.
+    """
+
+    def __init__(self, network: Network):
+        self.owner: dict[tuple[int, int], NetworkInterface] = {}
+        self.public_owner: dict[int, tuple[object, int, str]] = {}
+        self.public_for_source: dict[int, int] = {}
+        self.nat_by_private: dict[int, NatGateway] = {}
+        self.vpc_subnets: dict[object, list[Subnet]] = {}
+        self.gateway_tables: dict[tuple[object, object], list[RouteTable]] = {}
+        self.internet: dict[tuple[int, int], bool] = {}
+        self.vpc_cidrs = [c for vpc in network.vpcs for c in vpc.cidrs_v4 + vpc.cidrs_v6 if isinstance(c, IpNet)]
+        for eni in network.network_interfaces:
+            for version, values in ((4, eni.private_ips), (6, eni.ipv6_addresses)):
+                for address in values:
+                    if isinstance(address, str) and parse_ip(address)[0] == version:
+                        self.owner.setdefault((version, parse_ip(address)[1]), eni)
+            for public in eni.public_ips:
+                if isinstance(public.address, str) and isinstance(public.private_ip, str):
+                    self.public_owner.setdefault(parse_ip(public.address)[1],
+                                                 (eni.vpc_id, parse_ip(public.private_ip)[1], eni.id))
+                    self.public_for_source.setdefault(parse_ip(public.private_ip)[1], parse_ip(public.address)[1])
+        for nat in network.nat_gateways:
+            subnet = network.get(nat.subnet_id, Subnet)
+            for address in nat.addresses:
+                if not isinstance(address.private_ip, str):
+                    continue
+                private = parse_ip(address.private_ip)[1]
+                self.nat_by_private.setdefault(private, nat)
+                if isinstance(address.public_ip, str):
+                    public = parse_ip(address.public_ip)[1]
+                    self.public_owner.setdefault(public, (subnet.vpc_id if subnet else nat.vpc_id, private, nat.id))
+                    self.public_for_source.setdefault(private, public)
+        for subnet in network.subnets:
+            self.vpc_subnets.setdefault(subnet.vpc_id, []).append(subnet)
+        for table in network.route_tables:
+            for association in table.associations:
+                if association.kind == "gateway":
+                    self.gateway_tables.setdefault((table.vpc_id, association.gateway_id), []).append(table)
+
+
+_INDEXES: dict[int, tuple[Network, NetworkIndex]] = {}
+
+
+def network_index(network: Network) -> NetworkIndex:
+    """The network's index, kept for the few networks in use (identity-checked, never stale)."""
+    entry = _INDEXES.get(id(network))
+    if entry is None or entry[0] is not network:
+        if len(_INDEXES) > 16:
+            _INDEXES.clear()
+        entry = _INDEXES[id(network)] = (network, NetworkIndex(network))
+    return entry[1]
+
+
 def is_internet_address(network: Network, version: int, value: int) -> bool:
+    index = network_index(network)
+    known = index.internet.get((version, value))
+    if known is None:
+        known = index.internet[(version, value)] = _is_internet_address(network, index, version, value)
+    return known
+
+
+def _is_internet_address(network: Network, index: NetworkIndex, version: int, value: int) -> bool:
     ranges = NON_INTERNET_V4 if version == 4 else NON_INTERNET_V6
     bits = 32 if version == 4 else 128
     for base, length in ranges:
         if value >> (bits - length) == base >> (bits - length):
             return False
-    for vpc in network.vpcs:
-        for cidr in vpc.cidrs_v4 + vpc.cidrs_v6:
-            if _address_in(cidr, version, value):
-                return False
-    return not (version == 4 and _public_ip_owner(network, value) is not None)
+    if any(_address_in(cidr, version, value) for cidr in index.vpc_cidrs):
+        return False
+    return not (version == 4 and value in index.public_owner)
 
 
 def _public_ip_owner(network: Network, value: int) -> tuple[object, int, str] | None:
     """(VPC id, private address, owner id) of a public IPv4 owned by an ENI or a NAT gateway."""
-    for eni in network.network_interfaces:
-        for public in eni.public_ips:
-            if isinstance(public.address, str) and parse_ip(public.address)[1] == value \
-                    and isinstance(public.private_ip, str):
-                return eni.vpc_id, parse_ip(public.private_ip)[1], eni.id
-    for nat in network.nat_gateways:
-        for address in nat.addresses:
-            if isinstance(address.public_ip, str) and parse_ip(address.public_ip)[1] == value \
-                    and isinstance(address.private_ip, str):
-                subnet = network.get(nat.subnet_id, Subnet)
-                return (subnet.vpc_id if subnet else nat.vpc_id), parse_ip(address.private_ip)[1], nat.id
-    return None
+    return network_index(network).public_owner.get(value)
 
 
 def _public_ip_for_source(network: Network, value: int) -> int | None:
     """The public IPv4 an internet gateway maps a private source address to (ENI or NAT gateway)."""
-    for eni in network.network_interfaces:
-        for public in eni.public_ips:
-            if isinstance(public.private_ip, str) and parse_ip(public.private_ip)[1] == value \
-                    and isinstance(public.address, str):
-                return parse_ip(public.address)[1]
-    for nat in network.nat_gateways:
-        for address in nat.addresses:
-            if isinstance(address.private_ip, str) and parse_ip(address.private_ip)[1] == value \
-                    and isinstance(address.public_ip, str):
-                return parse_ip(address.public_ip)[1]
-    return None
+    return network_index(network).public_for_source.get(value)
 
 
 def _nat_with_private_ip(network: Network, version: int, value: int) -> NatGateway | None:
-    if version != 4:
-        return None
-    for nat in network.nat_gateways:
-        if any(isinstance(a.private_ip, str) and parse_ip(a.private_ip)[1] == value for a in nat.addresses):
-            return nat
-    return None
+    return network_index(network).nat_by_private.get(value) if version == 4 else None
 
 
 def _eni_owning(network: Network, version: int, value: int) -> NetworkInterface | None:
-    for eni in network.network_interfaces:
-        addresses = eni.private_ips if version == 4 else eni.ipv6_addresses
-        for address in addresses:
-            if isinstance(address, str) and parse_ip(address) == (version, value):
-                return eni
-    return None
+    return network_index(network).owner.get((version, value))
 
 
 def _subnet_of_address(network: Network, vpc_id: object, version: int, value: int) -> Subnet | None:
-    for subnet in network.subnets:
-        if subnet.vpc_id != vpc_id:
-            continue
+    for subnet in network_index(network).vpc_subnets.get(vpc_id, ()):
         cidrs = [subnet.cidr_v4] if version == 4 else list(subnet.cidrs_v6)
         if any(_address_in(c, version, value) for c in cidrs):
             return subnet
@@ -847,13 +877,11 @@ class ConcreteEvaluator:
 
     def _enter_vpc(self, trace: Trace, vpc: Vpc | None, gateway_id: str, packet: Packet, reply: bool) -> Trace:
         """Traffic entering from a gateway: an edge-associated route table may steer it, else local."""
-        for table in self.network.route_tables:
-            if table.vpc_id == getattr(vpc, "id", None) and any(
-                    a.kind == "gateway" and a.gateway_id == gateway_id for a in table.associations):
-                route, _ = longest_prefix_match(self.network, table, packet.version, packet.dst)
-                if route is None or route.target.kind != "local":
-                    return trace.stop("inconclusive", codes.UNSUPPORTED_COMPONENT, table.id,
-                                      "ingress routing to an appliance is not modelled yet")
+        for table in network_index(self.network).gateway_tables.get((getattr(vpc, "id", None), gateway_id), ()):
+            route, _ = longest_prefix_match(self.network, table, packet.version, packet.dst)
+            if route is None or route.target.kind != "local":
+                return trace.stop("inconclusive", codes.UNSUPPORTED_COMPONENT, table.id,
+                                  "ingress routing to an appliance is not modelled yet")
         return self._local_delivery(trace, vpc, packet, reply)
 
     # -------------------------------------------------------- transit gateways

@@ -143,19 +143,27 @@ class Encoder:
         self.topology = topology
         self.vars = {4: HeaderVars(4), 6: HeaderVars(6)}
         self._cache: dict[tuple, z3.BoolRef] = {}
+        self._pairs_cache: dict[tuple, z3.BoolRef] = {}
+        self._set_cache: dict[tuple, z3.BoolRef] = {}
         self._reference_cache: dict[tuple, AddressSet] = {}
 
     # -------------------------------------------------------- filters
 
-    def filter(self, check: FilterCheck, rep: Packet, mode: str) -> z3.BoolRef:
+    def filter(self, check: FilterCheck, rep: Packet, mode: str, clients: AddressSet | None = None) -> z3.BoolRef:
+        """The filter's condition on the packet it saw. `clients`, when given, is a superset of the
+        remote addresses the question allows (e.g. the internet): rules whose peers lie wholly outside
+        it can never match and are left out, which keeps large group-reference rules out of z3."""
         hv = self.vars[rep.version]
         view = view_of(check, rep, hv)
-        key = (check.kind, check.component, check.egress, view.key, rep.version, mode)
+        # Interfaces with the same groups share one encoding: rules depend on the groups, not the ENI.
+        subject = tuple(self.network.get(check.component, NetworkInterface).security_group_ids) \
+            if check.kind == "security-groups" else check.component
+        key = (check.kind, subject, check.egress, view.key, rep.version, mode, clients)
         cached = self._cache.get(key)
         if cached is None:
             if check.kind == "security-groups":
                 cached = self._security_groups(self.network.get(check.component, NetworkInterface),
-                                               check.egress, view, rep.version, mode)
+                                               check.egress, view, rep.version, mode, clients)
             elif check.kind == "network-acl":
                 cached = self._network_acl(self.network.get(check.component, NetworkAcl),
                                            check.egress, view, rep.version, mode)
@@ -164,7 +172,8 @@ class Encoder:
             self._cache[key] = cached
         return cached
 
-    def _security_groups(self, eni: NetworkInterface, egress: bool, view: View, version: int, mode: str):
+    def _security_groups(self, eni: NetworkInterface, egress: bool, view: View, version: int, mode: str,
+                         clients: AddressSet | None = None):
         """Any rule of any of the ENI's groups allows it (groups are allow-lists)."""
         remote = view.dst if egress else view.src
         terms = []
@@ -175,6 +184,10 @@ class Encoder:
                     terms.append(z3.BoolVal(True))
                 continue
             for rule in (sg.egress if egress else sg.ingress):
+                if clients is not None:
+                    space = self.peer_space(sg, rule.peer, version)
+                    if space is not None and not space.intersect(clients):
+                        continue
                 term = self._sg_rule(sg, rule, remote, view, version, mode)
                 if not z3.is_false(term):
                     terms.append(term)
@@ -240,6 +253,19 @@ class Encoder:
     # -------------------------------------------------------- addresses
 
     def address_pairs(self, version: int, pairs: Iterable[tuple[AddressSet, AddressSet]]) -> z3.BoolRef:
-        hv = self.vars[version]
-        terms = [z3.And(in_set(hv.src, s), in_set(hv.dst, d)) for s, d in pairs]
-        return z3.Or(terms) if len(terms) > 1 else terms[0]
+        """Source and destination within one of the (source set, destination set) pairs; cached,
+        because the same large sets (the internet, a subnet) recur in question after question."""
+        key = (version, tuple(pairs))
+        cached = self._pairs_cache.get(key)
+        if cached is None:
+            hv = self.vars[version]
+            terms = [z3.And(self._in_set(hv.src, "src", s), self._in_set(hv.dst, "dst", d)) for s, d in key[1]]
+            cached = self._pairs_cache[key] = z3.Or(terms) if len(terms) > 1 else terms[0]
+        return cached
+
+    def _in_set(self, term: z3.ExprRef, name: str, space: AddressSet) -> z3.BoolRef:
+        key = (name, space)
+        cached = self._set_cache.get(key)
+        if cached is None:
+            cached = self._set_cache[key] = in_set(term, space)
+        return cached

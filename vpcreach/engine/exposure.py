@@ -8,16 +8,17 @@ rule or entry on the path starts or ends a port range, and one z3 check per segm
 """
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass
 
 import z3
 
 from ..model import (
-    ALL_PROTOCOLS, ICMP, ICMPV6, TCP, UDP, NetworkAcl, NetworkInterface, PortRange, SecurityGroup,
+    ALL_PROTOCOLS, ICMP, ICMPV6, TCP, UDP, IpNet, NetworkAcl, NetworkInterface, PortRange, SecurityGroup,
     format_ip, protocol_label,
 )
-from .addresses import AddressSet
+from .addresses import AddressSet, merge_intervals
 from .encode import LOWER
 
 PROTOCOL_NUMBERS = range(256)
@@ -57,13 +58,13 @@ def sweep(analyzer) -> tuple[Exposure, ...]:
 
     network, topology = analyzer.network, analyzer.topology
     classes: dict[tuple, list[NetworkInterface]] = defaultdict(list)
+    edge_routed = {t.vpc_id for t in network.route_tables if any(a.kind == "gateway" for a in t.associations)}
     for eni in network.network_interfaces:
         publics = topology.public_ips_of(eni)
         v6 = topology.eni_addresses(eni, 6)
         if not publics and not v6:
             continue
-        key = (str(eni.subnet_id), tuple(sorted(map(str, eni.security_group_ids))), bool(publics), bool(v6))
-        classes[key].append(eni)
+        classes[_exposure_class(network, edge_routed, eni, bool(publics), bool(v6))].append(eni)
     instance_of = {e: i.id for i in network.instances for e in i.eni_ids if isinstance(e, str)}
     results: list[Exposure] = []
     query = Query("internet", "exposure")
@@ -94,6 +95,18 @@ def sweep(analyzer) -> tuple[Exposure, ...]:
     return tuple(sorted(results))
 
 
+def _exposure_class(network, edge_routed: set, eni: NetworkInterface, public_v4: bool, v6: bool) -> tuple:
+    """Interfaces the internet reaches identically: same VPC, route table, NACL and groups. The
+    client's address decides every filter and the reply's route; the interface's own private address
+    only matters to ingress routing, so a VPC with edge-associated route tables keeps subnets apart."""
+    subnet_id = eni.subnet_id if isinstance(eni.subnet_id, str) else str(eni.subnet_id)
+    table = network.route_table_for_subnet(subnet_id)
+    acl = network.nacl_for_subnet(subnet_id)
+    return (str(eni.vpc_id), table.id if table else subnet_id, acl.id if acl else subnet_id,
+            subnet_id if eni.vpc_id in edge_routed or table is None or acl is None else "",
+            tuple(sorted(map(str, eni.security_group_ids))), public_v4, v6)
+
+
 def _class_exposure(analyzer, query, source, eni: NetworkInterface, version: int, address: int):
     from .endpoints import Endpoint
 
@@ -116,25 +129,92 @@ def _class_exposure(analyzer, query, source, eni: NetworkInterface, version: int
                 undecided = f"{stopped[0].component}: {stopped[0].detail}"
             continue
         gateway = gateway or next((s.component for s in walk.forward.steps if s.kind == "internet-gateway"), "")
-        pairs = [p for w in walks for p in w.pairs]
+        cuts = _client_cut_points(analyzer, eni, version)
+        pairs = [(_coarsen(src, cuts), dst) for w in walks for src, dst in w.pairs]
         solver = analyzer._solver(version)
         hv = analyzer.encoder.vars[version]
         solver.push()
         try:
             solver.add(*analyzer._header_constraints(query, version),
                        analyzer.encoder.address_pairs(version, pairs),
-                       *[analyzer.encoder.filter(c, walk.rep, LOWER) for c in walk.filters(False)])
+                       *[analyzer.encoder.filter(c, walk.rep, LOWER, _clients(analyzer, c, version))
+                         for c in walk.filters(False)])
             for protocol in sorted(mentioned):
                 if protocol in (TCP, UDP):
-                    for low, high in _port_segments(analyzer, eni, protocol):
-                        if solver.check(hv.proto == protocol, hv.dport == low) == z3.sat:
-                            per_protocol[protocol].append(PortRange(low, high))
+                    per_protocol[protocol].extend(_open_segments(solver, hv, protocol,
+                                                                 _port_segments(analyzer, eni, protocol)))
                 elif solver.check(hv.proto == protocol) == z3.sat:
                     protocol_open.add(protocol)
             rest_open = rest_open or solver.check(hv.proto == rest) == z3.sat
         finally:
             solver.pop()
     return _summarise(per_protocol, protocol_open, rest_open, mentioned), gateway, undecided
+
+
+def _clients(analyzer, check, version: int):
+    """The destination's ingress groups only ever see internet clients here."""
+    if check.kind == "security-groups" and not check.egress:
+        return analyzer.topology.internet_cells[version]
+    return None
+
+
+def _base_client_cuts(analyzer, version: int) -> set[int]:
+    """Where forwarding can treat internet clients differently: the edges of the internet itself (VPC
+    and special ranges) and routes to destinations outside VPC space."""
+    key = ("client-cuts", version)
+    cached = analyzer.memo.get(key)
+    if cached is None:
+        cached = set(analyzer._cut_points[(version, True)])
+        for low, high in analyzer.topology.internet_cells[version].intervals:
+            cached.update((low, high + 1))
+        analyzer.memo[key] = cached
+    return cached
+
+
+def _client_cut_points(analyzer, eni: NetworkInterface, version: int) -> list[int]:
+    """Where any rule on the path, or forwarding, can change its decision about a client address."""
+    cuts = set(_base_client_cuts(analyzer, version))
+    for group_id in eni.security_group_ids:
+        sg = analyzer.network.get(group_id, SecurityGroup)
+        for rule in sg.ingress if sg is not None else ():
+            space = analyzer.encoder.peer_space(sg, rule.peer, version)
+            for low, high in (space.intervals if space else ()):
+                cuts.update((low, high + 1))
+    _, entries = _rules_on_path(analyzer, eni)
+    for entry in entries:
+        if isinstance(entry.cidr, IpNet) and entry.cidr.version == version:
+            cuts.update((entry.cidr.first, entry.cidr.last + 1))
+    return sorted(cuts)
+
+
+def _coarsen(space: AddressSet, cuts: list[int]) -> AddressSet:
+    """The cells between cut points that `space` touches. Exact for exposure: every filter decides a
+    whole cell alike, so a cell holds an internet client that passes iff any of its addresses does;
+    dropping the set's small holes (the snapshot's own public IPs) keeps z3's problem small."""
+    top = (1 << (32 if space.version == 4 else 128)) - 1
+    cells = []
+    for low, high in space.intervals:
+        first = bisect.bisect_right(cuts, low) - 1
+        last = bisect.bisect_right(cuts, high) - 1
+        cell_low = cuts[first] if first >= 0 else 0
+        cell_high = cuts[last + 1] - 1 if last + 1 < len(cuts) else top
+        cells.append((cell_low, cell_high))
+    return AddressSet(space.version, merge_intervals(cells))
+
+
+def _open_segments(solver, hv, protocol: int, segments: list[tuple[int, int]]) -> list[PortRange]:
+    """The port segments some packet of `protocol` reaches. Each witness's whole segment is open
+    (nothing on the path decides differently inside a segment), so it is recorded and excluded and
+    z3 is asked again: one check per open segment plus one, not one per segment."""
+    starts = [low for low, _ in segments]
+    found: list[PortRange] = []
+    excluded: list = []
+    while solver.check(hv.proto == protocol, *excluded) == z3.sat:
+        port = solver.model().eval(hv.dport, model_completion=True).as_long()
+        low, high = segments[bisect.bisect_right(starts, port) - 1]
+        found.append(PortRange(low, high))
+        excluded.append(z3.Not(z3.And(z3.UGE(hv.dport, low), z3.ULE(hv.dport, high))))
+    return found
 
 
 def _rules_on_path(analyzer, eni: NetworkInterface):

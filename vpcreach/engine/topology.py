@@ -76,6 +76,16 @@ class Topology:
             result[version] = excluded.complement()
         return result
 
+    @cached_property
+    def internet_cells(self) -> dict[int, AddressSet]:
+        """A few-interval superset of the internet: public space outside every VPC, with the snapshot's
+        own public addresses not cut out (they are single hosts and would make the set large)."""
+        result = {}
+        for version in (4, 6):
+            excluded = AddressSet.of(version, [parse_cidr(c) for c in NON_INTERNET[version]])
+            result[version] = excluded.union(self.all_vpc_space[version]).complement()
+        return result
+
     def well_known_internet_host(self, version: int) -> int:
         """A familiar internet address (Google's public DNS) that witnesses use when they may."""
         return parse_ip("8.8.8.8" if version == 4 else "2001:4860:4860::8888")[1]
