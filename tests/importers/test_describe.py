@@ -140,9 +140,13 @@ def test_nacl_entries_sorted_and_defaults_kept_as_given():
         (False, 32768, False, -1, "::/0", None, None),
         (True, 90, True, 1, "0.0.0.0/0", None, IcmpMatch(8, -1)),
         (True, 95, True, 17, "0.0.0.0/0", PortRange(0, 65535), None),  # UDP without PortRange: every port
+        (True, 32767, False, -1, "0.0.0.0/0", None, None),  # the egress catch-all the input left out
     ]
     assert (acl.is_default, acl.subnet_ids) == (True, ("subnet-1",))
     assert acl.entries[0].origin.pointer == "/NetworkAcls/0/Entries/2"
+    implied = acl.entries[-1].origin
+    assert (implied.kind, implied.pointer, implied.note) == ("implied", "/NetworkAcls/0",
+                                                            "the catch-all deny AWS applies last")
 
 
 # ---------------------------------------------------------------- security groups

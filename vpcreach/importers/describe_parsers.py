@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..model import (
-    ICMP, ICMPV6, TCP, UDP, IcmpMatch, PortRange, ValueProblem, parse_protocol,
+    ALL_PROTOCOLS, ICMP, ICMPV6, TCP, UDP, IcmpMatch, PortRange, ValueProblem, parse_cidr, parse_protocol,
 )
 from ..model.resources import (
     CidrPeer, EgressOnlyInternetGateway, ElasticIp, GroupPeer, Instance, InternetGateway, NatGateway,
@@ -375,10 +375,23 @@ def parse_nacl_entry(entry: Fields) -> NetworkAclEntry | None:
                            protocol=protocol, cidr=cidr, ports=ports, icmp=icmp, origin=entry.origin)
 
 
+def implied_catch_all_denies(item: Fields, entries: list[NetworkAclEntry]) -> list[NetworkAclEntry]:
+    """AWS always ends each direction with a deny-all entry (32767) and lists it; some tools (moto,
+    hand-written snapshots) leave it out. Defaults are explicit in the model, so it is added, marked implied."""
+    implied = []
+    for egress in (False, True):
+        if not any(e.egress == egress and e.rule_number == 32767 for e in entries):
+            implied.append(NetworkAclEntry(rule_number=32767, egress=egress, allow=False, protocol=ALL_PROTOCOLS,
+                                           cidr=parse_cidr("0.0.0.0/0"),
+                                           origin=item.origin.implied("the catch-all deny AWS applies last")))
+    return implied
+
+
 def parse_network_acl(item: Fields, ctx: "Collector") -> NetworkAcl | None:
     acl_id = item.string("NetworkAclId", required=True, expected="a network ACL id such as acl-0123abcd")
     vpc_id = item.string("VpcId", required=True, expected="a VPC id such as vpc-0123abcd")
     entries = [e for entry in item.objects("Entries") if (e := parse_nacl_entry(entry)) is not None]
+    entries += implied_catch_all_denies(item, entries)
     entries.sort(key=lambda e: (e.egress, e.rule_number))  # stable: IPv4 and IPv6 32767 keep their order
     subnets = tuple(s for assoc in item.objects("Associations")
                     if (s := assoc.string("SubnetId", required=True, expected="a subnet id")) is not None)
