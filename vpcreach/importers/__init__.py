@@ -16,7 +16,6 @@ from typing import Any
 
 from ..errors import InputError, Problem, ProblemCollector
 from ..model import Network
-from .describe import load_describe, load_describe_document
 from .describe_files import read_json
 
 LIVE_PREFIX = "aws:"
@@ -50,7 +49,16 @@ def load_source(source: str) -> Network:
         from .terraform_state import load_state
 
         return load_state(source, document)
+    from .describe import load_describe_document
+
     return load_describe_document(document, source)
+
+
+def load_describe(path: str) -> Network:
+    """A folder or file of describe-* JSON (imported on first use: plans never need the describe parsers)."""
+    from .describe import load_describe as load
+
+    return load(path)
 
 
 def detect_json_kind(document: Any) -> str:

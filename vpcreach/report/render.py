@@ -1,24 +1,21 @@
-"""One entry point for every `vpcreach check` output format."""
+"""One entry point for every `vpcreach check` output format; only the chosen renderer is imported."""
 from __future__ import annotations
 
-from typing import Callable
+import importlib
 
 from .base import CheckReport
-from .json_report import render_json
-from .junit import render_junit
-from .markdown import render_markdown
-from .sarif import render_sarif
-from .text import render_text
 
-RENDERERS: dict[str, Callable[[CheckReport], str]] = {
-    "text": render_text,
-    "json": render_json,
-    "sarif": render_sarif,
-    "junit": render_junit,
-    "markdown": render_markdown,
+# format -> (module, function): a CI gate renders one format per run, so it imports one renderer.
+RENDERERS: dict[str, tuple[str, str]] = {
+    "text": ("text", "render_text"),
+    "json": ("json_report", "render_json"),
+    "sarif": ("sarif", "render_sarif"),
+    "junit": ("junit", "render_junit"),
+    "markdown": ("markdown", "render_markdown"),
 }
 FORMATS = tuple(RENDERERS)
 
 
 def render(report: CheckReport, output_format: str) -> str:
-    return RENDERERS[output_format](report)
+    module, function = RENDERERS[output_format]
+    return getattr(importlib.import_module(f"{__package__}.{module}"), function)(report)
