@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from .checks.findings import SEVERITIES, Finding
-from .errors import InputError, ProblemCollector
+from .errors import InputError, ProblemCollector, read_document
 from .model import Network
 
 if sys.version_info >= (3, 11):
@@ -75,13 +75,8 @@ def _has_vpcreach_table(pyproject: Path) -> bool:
 def load_config(path: Path, shown: str | None = None) -> Config:
     """Read and validate one config file; every problem is reported at once (InputError, exit 2)."""
     where = shown or str(path)
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputError.at(where, "cannot read config file", error.strerror or str(error),
-                            "a readable TOML file") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise InputError.at(where, "config file is not valid TOML", str(error), "TOML") from None
+    document = read_document(path, where, "config file", tomllib.loads, (tomllib.TOMLDecodeError,),
+                             "TOML", "a readable TOML file", "TOML")
     if path.name == "pyproject.toml":
         table = document.get("tool", {}).get("vpcreach", {}) if isinstance(document.get("tool"), dict) else {}
         prefix = "tool.vpcreach."
@@ -240,14 +235,8 @@ def write_baseline(path: Path, findings: Iterable[Finding]) -> None:
 
 def read_baseline(path: Path, shown: str | None = None) -> frozenset[str]:
     where = shown or str(path)
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputError.at(where, "cannot read baseline file", error.strerror or str(error),
-                            "a baseline written by --write-baseline") from None
-    except (UnicodeDecodeError, ValueError) as error:
-        raise InputError.at(where, "baseline file is not valid JSON", str(error),
-                            "a baseline written by --write-baseline") from None
+    document = read_document(path, where, "baseline file", json.loads, (ValueError,), "JSON",
+                             "a baseline written by --write-baseline", "a baseline written by --write-baseline")
     if not isinstance(document, dict) or document.get("vpcreach_baseline") != BASELINE_FORMAT:
         version = document.get("vpcreach_baseline") if isinstance(document, dict) else document
         raise InputError.at(f"{where}#/vpcreach_baseline", "unsupported baseline format", version,

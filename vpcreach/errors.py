@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
 
 
 def show_value(value: object, limit: int = 80) -> str:
@@ -70,3 +72,20 @@ class ProblemCollector:
     def raise_if_any(self) -> None:
         if self.problems:
             raise InputError(self.problems)
+
+
+def read_document(path: Path, where: str, what: str, parse: Callable[[str], Any], parse_errors: tuple,
+                  language: str, readable: str, valid: str, detail: Callable[[Exception], str] = str) -> Any:
+    """Read and parse one input file, turning I/O and syntax errors into one-line InputErrors:
+    `<where>: cannot read <what>: <reason> (expected <readable>)` or
+    `<where>: <what> is not valid <language>: <error> (expected <valid>)`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError.at(where, f"cannot read {what}", error.strerror or str(error), readable) from None
+    except UnicodeDecodeError as error:
+        raise InputError.at(where, f"{what} is not valid {language}", detail(error), valid) from None
+    try:
+        return parse(text)
+    except parse_errors as error:
+        raise InputError.at(where, f"{what} is not valid {language}", detail(error), valid) from None

@@ -27,7 +27,7 @@ from typing import Any, Iterable
 import yaml
 
 from .checks.findings import SEVERITIES, Finding, Hit, fingerprint
-from .errors import InputError, Problem, ProblemCollector, show_value
+from .errors import InputError, Problem, ProblemCollector, read_document, show_value
 from .model import ALL_PORTS, ALL_PROTOCOLS, TCP, UDP, PortRange, ValueProblem, parse_protocol, protocol_label
 from .report.base import IntentOutcome, RuleInfo
 
@@ -70,14 +70,9 @@ class Intent:
 def load_policy(path: Path, shown: str | None = None) -> list[Intent]:
     """Parse and validate a policy file; all problems are raised together (InputError, exit 2)."""
     where = shown or str(path)
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise InputError.at(where, "cannot read policy file", error.strerror or str(error),
-                            "a readable YAML file") from None
-    except (UnicodeDecodeError, yaml.YAMLError) as error:
-        raise InputError.at(where, "policy file is not valid YAML", " ".join(str(error).split()),
-                            "a YAML list of intents") from None
+    document = read_document(path, where, "policy file", yaml.safe_load, (yaml.YAMLError,), "YAML",
+                             "a readable YAML file", "a YAML list of intents",
+                             detail=lambda error: " ".join(str(error).split()))
     if document is None or document == []:
         raise InputError.at(where, "policy file is empty", None, "a YAML list of mappings with name, from, to and expect")
     if not isinstance(document, list):
