@@ -46,11 +46,9 @@ class Origin:
             where = f"{self.call} ({self.account or '?'}/{self.region or '?'})"
             return where + (self.pointer or "")
         base = self.file or ""
-        if self.address:
+        if self.address:  # a Terraform address says where; its JSON pointer would only add noise
             base = f"{base}: {self.address}" if base else self.address
-            if self.pointer and self.kind == "terraform":
-                return base
-        if self.pointer:
+        elif self.pointer:
             base = f"{base}#{self.pointer}"
         if self.kind == "implied" and self.note:
             base = f"{base} ({self.note})"
