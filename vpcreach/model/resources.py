@@ -220,7 +220,7 @@ class SecurityGroup(Resource):
 
 @dataclass(frozen=True, kw_only=True)
 class NetworkAclEntry:
-    rule_number: int  # 1..32766; 32767 is the implicit final deny, listed explicitly
+    rule_number: int  # 1..32766; AWS's final deny-all is 32767 (IPv4) and 32768 (IPv6), listed explicitly
     egress: bool
     allow: bool
     protocol: int
