@@ -22,13 +22,13 @@ import z3
 
 from ..model import (
     ALL_PROTOCOLS, EPHEMERAL_PORTS, ICMP, ICMPV6, TCP, UDP, IpNet, Network, NetworkAcl, NetworkInterface,
-    PortRange, SecurityGroup, Subnet, Unknown, format_ip, parse_cidr, parse_ip, protocol_label,
+    PortRange, SecurityGroup, format_ip, parse_ip, protocol_label,
 )
 from ..model.resources import PrefixListRef
 from . import codes
 from .addresses import AddressSet
-from .concrete import ConcreteEvaluator, FilterCheck, Packet, Step, Trace, describe_nacl_entry, nacl_decision
-from .encode import LOWER, UPPER, Encoder, make_solver, view_of
+from .concrete import ConcreteEvaluator, FilterCheck, Packet, Trace, describe_nacl_entry, nacl_decision
+from .encode import LOWER, UPPER, Encoder, make_solver
 from .endpoints import Endpoint, EndpointResolver
 from .placeholders import placeholder_notes, with_placeholders
 from .topology import Topology

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..model import IpNet, Network, NetworkInterface, Subnet, Unknown, format_ip, parse_ip
-from ..model.resources import NatGatewayAddress, PublicIp
+from ..model import IpNet, Network, NetworkInterface, Unknown, format_ip, parse_ip
+from ..model.resources import NatGatewayAddress
 
 PUBLIC_POOL_START = 240 << 24
 

@@ -22,7 +22,7 @@ from ..errors import InputError
 from .live_aws import (
     PREFLIGHT_CONFIG, REGION_NAME, ClientFactory, error_code, fatal_input_error, is_denied, new_session, where,
 )
-from .live_calls import DESCRIBE_REGIONS, GONE_OWNER_STATES, OWNER_CALLS, REGION_CALLS, OwnerCall, RegionCall
+from .live_calls import DESCRIBE_REGIONS, GONE_OWNER_STATES, OWNER_CALLS, REGION_CALLS, OwnerCall
 from .live_progress import Progress
 
 MAX_WORKERS = 8

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from ..engine import Exposure, Result
-from ..engine.analyzer import packet_dict  # noqa: F401  (re-exported for reporters)
 from ..model import Network
 
 
