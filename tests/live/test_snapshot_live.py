@@ -313,3 +313,20 @@ def test_engine_gives_the_example_answers(full, source, destination, protocol, p
     example = engine.Analyzer(load_describe(os.path.join(REPO, "fixtures", "example"))).query(query)
     live = engine.Analyzer(load_describe(full[0])).query(query)
     assert (example.verdict, live.verdict) == (verdict, verdict)
+
+
+def test_every_analysis_command_reads_a_live_source(live_aws):
+    """One command reads the account and analyses it: `aws:` works wherever a SOURCE does."""
+    env = live_aws.env("reader", CI="true")
+    source = "aws:region=us-east-1"
+    answer = vpcreach(env, "query", source, "--from", "internet", "--to", "tag:Name=web-1", "--port", "443",
+                      "--format", "json")
+    assert (answer.returncode, json.loads(answer.stdout)["verdict"]) == (0, "reachable"), answer.stderr
+    exposure = vpcreach(env, "exposure", source, "--format", "json")
+    assert exposure.returncode == 0, exposure.stderr
+    assert any(e["protocol"] == "tcp" and e["ports"] == "443" for e in json.loads(exposure.stdout)["exposures"])
+    shown = vpcreach(env, "show", source)
+    assert shown.returncode == 0 and "source: aws:region=us-east-1" in shown.stdout, shown.stderr
+    checked = vpcreach(env, "check", source, "--isolated", "--format", "json", "--fail-on", "never")
+    assert checked.returncode == 0, checked.stderr
+    assert "missing-nat-route" in {f["name"] for f in json.loads(checked.stdout)["findings"]}
