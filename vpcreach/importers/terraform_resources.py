@@ -861,13 +861,16 @@ def _internet_gateway(a: Attrs, b: NetworkBuilder) -> None:
     b.put("internet_gateways", b.base(a, vpc_ids=[vpc_id] if vpc_id is not None else []))
 
 
-def _gateway_attachment(collection: str, gateway_key: str, what: str) -> Callable[[Attrs, NetworkBuilder], None]:
+def _link(collection: str, target_key: str, what: str, value_key: str, list_key: str
+          ) -> Callable[[Attrs, NetworkBuilder], None]:
+    """A resource that only adds a reference to another one (an attachment or association): once every
+    resource is read, append its `value_key` reference to the target's `list_key`."""
     def handler(a: Attrs, b: NetworkBuilder) -> None:
         def apply(a: Attrs) -> None:
-            gateway = b.target(a, gateway_key, collection, what)
-            vpc_id = a.ref("vpc_id")
-            if gateway is not None and vpc_id is not None and vpc_id not in gateway["vpc_ids"]:
-                gateway["vpc_ids"].append(vpc_id)
+            target = b.target(a, target_key, collection, what)
+            value = a.ref(value_key)
+            if target is not None and value is not None and value not in target[list_key]:
+                target[list_key].append(value)
         b.later(a, apply)
     return handler
 
@@ -1319,15 +1322,6 @@ def _network_interface_attachment(a: Attrs, b: NetworkBuilder) -> None:
     b.later(a, apply)
 
 
-def _network_interface_sg_attachment(a: Attrs, b: NetworkBuilder) -> None:
-    def apply(a: Attrs) -> None:
-        eni = b.target(a, "network_interface_id", "network_interfaces", "network interface")
-        group = a.ref("security_group_id")
-        if eni is not None and group is not None and group not in eni["security_group_ids"]:
-            eni["security_group_ids"].append(group)
-    b.later(a, apply)
-
-
 def _apply_subnet_public_ip_defaults(b: NetworkBuilder) -> None:
     """An instance that does not say gets a public IPv4 when its subnet maps one on launch."""
     for instance in b.objects.get("instances", {}).values():
@@ -1470,15 +1464,6 @@ def _vpc_endpoint(a: Attrs, b: NetworkBuilder) -> None:
     endpoint["_prefix_list"] = a.ref("prefix_list_id") if endpoint_type == "Gateway" else None
 
 
-def _vpc_endpoint_route_table_association(a: Attrs, b: NetworkBuilder) -> None:
-    def apply(a: Attrs) -> None:
-        endpoint = b.target(a, "vpc_endpoint_id", "vpc_endpoints", "VPC endpoint")
-        table_id = a.ref("route_table_id")
-        if endpoint is not None and table_id is not None and table_id not in endpoint["route_table_ids"]:
-            endpoint["route_table_ids"].append(table_id)
-    b.later(a, apply)
-
-
 def _link_gateway_endpoint_routes(b: NetworkBuilder) -> None:
     """A gateway endpoint adds a route for its service's prefix list to each of its route tables."""
     for endpoint in b.objects.get("vpc_endpoints", {}).values():
@@ -1509,7 +1494,8 @@ HANDLERS: dict[str, Callable[[Attrs, NetworkBuilder], None]] = {
     "aws_route_table_association": _route_table_association,
     "aws_main_route_table_association": _main_route_table_association,
     "aws_internet_gateway": _internet_gateway,
-    "aws_internet_gateway_attachment": _gateway_attachment("internet_gateways", "internet_gateway_id", "internet gateway"),
+    "aws_internet_gateway_attachment": _link("internet_gateways", "internet_gateway_id", "internet gateway",
+                                             "vpc_id", "vpc_ids"),
     "aws_egress_only_internet_gateway": _egress_only_gateway,
     "aws_nat_gateway": _nat_gateway,
     "aws_eip": _eip,
@@ -1530,9 +1516,10 @@ HANDLERS: dict[str, Callable[[Attrs, NetworkBuilder], None]] = {
     "aws_instance": _instance,
     "aws_network_interface": _network_interface,
     "aws_network_interface_attachment": _network_interface_attachment,
-    "aws_network_interface_sg_attachment": _network_interface_sg_attachment,
+    "aws_network_interface_sg_attachment": _link("network_interfaces", "network_interface_id", "network interface",
+                                                 "security_group_id", "security_group_ids"),
     "aws_vpn_gateway": _vpn_gateway,
-    "aws_vpn_gateway_attachment": _gateway_attachment("vpn_gateways", "vpn_gateway_id", "virtual private gateway"),
+    "aws_vpn_gateway_attachment": _link("vpn_gateways", "vpn_gateway_id", "virtual private gateway", "vpc_id", "vpc_ids"),
     "aws_ec2_transit_gateway": _transit_gateway,
     "aws_ec2_transit_gateway_vpc_attachment": _tgw_vpc_attachment,
     "aws_ec2_transit_gateway_route_table": _tgw_route_table,
@@ -1540,5 +1527,6 @@ HANDLERS: dict[str, Callable[[Attrs, NetworkBuilder], None]] = {
     "aws_ec2_transit_gateway_route_table_association": _tgw_table_link("associations"),
     "aws_ec2_transit_gateway_route_table_propagation": _tgw_table_link("propagations"),
     "aws_vpc_endpoint": _vpc_endpoint,
-    "aws_vpc_endpoint_route_table_association": _vpc_endpoint_route_table_association,
+    "aws_vpc_endpoint_route_table_association": _link("vpc_endpoints", "vpc_endpoint_id", "VPC endpoint",
+                                                      "route_table_id", "route_table_ids"),
 }
