@@ -172,7 +172,17 @@ def _base_client_cuts(analyzer, version: int) -> set[int]:
 
 
 def _client_cut_points(analyzer, eni: NetworkInterface, version: int) -> list[int]:
-    """Where any rule on the path, or forwarding, can change its decision about a client address."""
+    """Where any rule on the path, or forwarding, can change its decision about a client address.
+    Interfaces with the same groups behind the same NACL share them."""
+    acl = analyzer.network.nacl_for_subnet(eni.subnet_id) if isinstance(eni.subnet_id, str) else None
+    key = ("client-cut-points", version, tuple(map(str, eni.security_group_ids)), acl.id if acl else None)
+    cached = analyzer.memo.get(key)
+    if cached is None:
+        cached = analyzer.memo[key] = _rule_cut_points(analyzer, eni, version)
+    return cached
+
+
+def _rule_cut_points(analyzer, eni: NetworkInterface, version: int) -> list[int]:
     cuts = set(_base_client_cuts(analyzer, version))
     for group_id in eni.security_group_ids:
         sg = analyzer.network.get(group_id, SecurityGroup)
