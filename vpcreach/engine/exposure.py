@@ -21,7 +21,6 @@ from ..model import (
 from .addresses import AddressSet, merge_intervals
 from .encode import LOWER
 
-PROTOCOL_NUMBERS = range(256)
 
 
 @dataclass(frozen=True, order=True)
@@ -119,7 +118,6 @@ def _class_exposure(analyzer, query, source, eni: NetworkInterface, version: int
     rest_open = False
     gateway = ""
     mentioned = _mentioned_protocols(analyzer, eni, version)
-    rest = next(p for p in PROTOCOL_NUMBERS if p not in mentioned)
     undecided = ""
     for walks in groups:
         walk = walks[0]
@@ -139,13 +137,8 @@ def _class_exposure(analyzer, query, source, eni: NetworkInterface, version: int
                        analyzer.encoder.address_pairs(version, pairs),
                        *[analyzer.encoder.filter(c, walk.rep, LOWER, _clients(analyzer, c, version))
                          for c in walk.filters(False)])
-            for protocol in sorted(mentioned):
-                if protocol in (TCP, UDP):
-                    per_protocol[protocol].extend(_open_segments(solver, hv, protocol,
-                                                                 _port_segments(analyzer, eni, protocol)))
-                elif solver.check(hv.proto == protocol) == z3.sat:
-                    protocol_open.add(protocol)
-            rest_open = rest_open or solver.check(hv.proto == rest) == z3.sat
+            rest_open |= _open_protocols(solver, hv, mentioned, per_protocol, protocol_open,
+                                         lambda protocol: _port_segments(analyzer, eni, protocol))
         finally:
             solver.pop()
     return _summarise(per_protocol, protocol_open, rest_open, mentioned), gateway, undecided
@@ -210,6 +203,26 @@ def _coarsen(space: AddressSet, cuts: list[int]) -> AddressSet:
         cell_high = cuts[last + 1] - 1 if last + 1 < len(cuts) else top
         cells.append((cell_low, cell_high))
     return AddressSet(space.version, merge_intervals(cells))
+
+
+def _open_protocols(solver, hv, mentioned: set[int], per_protocol, protocol_open: set[int], segments_of) -> bool:
+    """Ask z3 for a passing packet, record its protocol (and for TCP/UDP every open port segment), exclude
+    it and ask again, until nothing passes: one check per open protocol, not one per protocol. Protocols no
+    rule names behave alike, so one witness among them stands for all; returns whether they are open."""
+    excluded: list = []
+    rest_open = False
+    while solver.check(*excluded) == z3.sat:
+        protocol = solver.model().eval(hv.proto, model_completion=True).as_long()
+        if protocol not in mentioned:
+            rest_open = True
+            excluded.append(z3.Or([hv.proto == p for p in sorted(mentioned)]))
+            continue
+        if protocol in (TCP, UDP):
+            per_protocol[protocol].extend(_open_segments(solver, hv, protocol, segments_of(protocol)))
+        else:
+            protocol_open.add(protocol)
+        excluded.append(hv.proto != protocol)
+    return rest_open
 
 
 def _open_segments(solver, hv, protocol: int, segments: list[tuple[int, int]]) -> list[PortRange]:
