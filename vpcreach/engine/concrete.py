@@ -461,12 +461,9 @@ def _same_zone(a: Subnet, b: Subnet) -> bool:
 class ConcreteEvaluator:
     """Evaluates one packet from a start location; `connection` adds the reply."""
 
-    def __init__(self, network: Network, ephemeral_low: int = 1024, ephemeral_high: int = 65535,
-                 record: bool = False):
+    def __init__(self, network: Network, record: bool = False):
         self.network = network
         self.record = record  # record filters instead of evaluating them (routing stays concrete)
-        self._reply = False
-        self.ephemeral = (ephemeral_low, ephemeral_high)
         self._client_subnet: str | None = None  # set while tracing a reply to a subnet client
         self.target_subnet: str | None = None  # a subnet destination: any host there, groups not evaluated
 
@@ -599,7 +596,7 @@ class ConcreteEvaluator:
 
     # -------------------------------------------------------- subnets and routing
 
-    def _leave_subnet(self, trace: Trace, subnet: Subnet, packet: Packet, reply: bool, via_nat=None) -> Trace:
+    def _leave_subnet(self, trace: Trace, subnet: Subnet, packet: Packet, reply: bool) -> Trace:
         """Packet leaves an ENI (or NAT) in `subnet`: same-subnet delivery, else route table and NACL."""
         if self._in_subnet(subnet, packet.version, packet.dst):
             trace.add(subnet.id, "subnet", "route", "destination is in the same subnet (no route table, no NACL)")

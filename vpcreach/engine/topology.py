@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from ..model import (
-    IpNet, Network, NetworkInterface, PrefixList, Subnet, Unknown, Vpc, parse_cidr, parse_ip,
+    IpNet, Network, NetworkInterface, PrefixList, Subnet, Unknown, parse_cidr, parse_ip,
 )
 from ..model.resources import PublicIp
 from .addresses import AddressSet
@@ -54,9 +54,6 @@ class Topology:
                 spaces[(vpc.id, version)] = AddressSet.of(version, known_nets(vpc.cidrs_v4 + vpc.cidrs_v6))
         return spaces
 
-    def vpc_has_unknown_cidr(self, vpc: Vpc) -> bool:
-        return any(isinstance(c, Unknown) for c in vpc.cidrs_v4 + vpc.cidrs_v6)
-
     @cached_property
     def all_vpc_space(self) -> dict[int, AddressSet]:
         result = {4: AddressSet(4), 6: AddressSet(6)}
@@ -99,19 +96,6 @@ class Topology:
         values = [subnet.cidr_v4] if version == 4 else list(subnet.cidrs_v6)
         return known_nets(values)
 
-    def subnet_space(self, subnet: Subnet, version: int) -> AddressSet:
-        return AddressSet.of(version, self.subnet_cidrs(subnet, version))
-
-    def subnet_containing(self, vpc_id: str, version: int, value: int) -> Subnet | None:
-        for subnet in self.network.vpc_subnets(vpc_id):
-            for net in self.subnet_cidrs(subnet, version):
-                if net.contains_int(value):
-                    return subnet
-        return None
-
-    def vpc_of(self, resource_vpc_id) -> Vpc | None:
-        return self.network.get(resource_vpc_id, Vpc)
-
     # ------------------------------------------------------------ interfaces and addresses
 
     def eni_addresses(self, eni: NetworkInterface, version: int) -> list[int]:
@@ -151,30 +135,7 @@ class Topology:
                 pairs.append((parse_ip(public.address)[1], parse_ip(public.private_ip)[1]))
         return pairs
 
-    def public_ip_for_private(self, eni: NetworkInterface, private: int) -> int | None:
-        for public, priv in self.public_ips_of(eni):
-            if priv == private:
-                return public
-        return None
-
-    def eni_has_unknown_public_ip(self, eni: NetworkInterface) -> bool:
-        return any(not isinstance(p.address, str) for p in eni.public_ips)
-
     # ------------------------------------------------------------ group references and prefix lists
-
-    @cached_property
-    def _group_members(self) -> dict[tuple[str, int], AddressSet]:
-        members: dict[tuple[str, int], list[int]] = defaultdict(list)
-        for eni in self.network.network_interfaces:
-            for group_id in eni.security_group_ids:
-                if isinstance(group_id, str):
-                    for version in (4, 6):
-                        members[(group_id, version)].extend(self.eni_addresses(eni, version))
-        return {key: AddressSet.hosts(key[1], values) for key, values in members.items()}
-
-    def group_member_space(self, group_id: str, version: int) -> AddressSet:
-        """Private addresses of the ENIs in a group: what a rule referencing the group admits."""
-        return self._group_members.get((group_id, version), AddressSet(version))
 
     def prefix_list(self, prefix_list_id) -> PrefixList | None:
         return self.network.get(prefix_list_id, PrefixList)

@@ -5,5 +5,5 @@ from .resources import *  # noqa: F401,F403  (the resource classes are the model
 from .resources import RESOURCE_TYPES
 from .values import (
     ALL_PORTS, ALL_PROTOCOLS, EPHEMERAL_PORTS, ICMP, ICMPV6, TCP, UDP, IcmpMatch, IpNet, PortRange,
-    Unknown, ValueProblem, format_ip, host_net, parse_cidr, parse_ip, parse_protocol, protocol_label,
+    Unknown, ValueProblem, format_ip, parse_cidr, parse_ip, parse_protocol, protocol_label,
 )

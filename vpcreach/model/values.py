@@ -109,12 +109,6 @@ def parse_ip(text: object) -> tuple[int, int]:
     return addr.version, int(addr)
 
 
-def host_net(text: str) -> IpNet:
-    """The /32 or /128 network of a single address."""
-    version, value = parse_ip(text)
-    return IpNet(version, value, 32 if version == 4 else 128)
-
-
 def format_ip(version: int, value: int) -> str:
     return str(netaddr.IPAddress(value, version))
 
