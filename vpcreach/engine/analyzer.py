@@ -225,10 +225,9 @@ class Analyzer:
     # ------------------------------------------------------------ one source, one destination
 
     def _answer(self, query: Query, source: Endpoint, destination: Endpoint) -> Result:
-        self._current_query = query
         explanations: set[Explanation] = set()
         inconclusive = False
-        spaces = self._destination_spaces(source, destination)
+        spaces = self._destination_spaces(query, source, destination)
         tried = False
         for version in (4, 6):
             src_space, dst_space = source.spaces.get(version), spaces.get(version)
@@ -267,10 +266,10 @@ class Analyzer:
     def _protocol_fits_family(self, query: Query, version: int) -> bool:
         return not ((query.protocol == ICMP and version == 6) or (query.protocol == ICMPV6 and version == 4))
 
-    def _destination_spaces(self, source: Endpoint, destination: Endpoint) -> dict[int, AddressSet]:
+    def _destination_spaces(self, query: Query, source: Endpoint, destination: Endpoint) -> dict[int, AddressSet]:
         """From the internet, a host - named by id, tag or one of its private addresses - is reached at
         its public addresses (public IPv4, IPv6): the question is whether the internet can reach it."""
-        literal = self._current_query.literal_destination and _is_address(self._current_query.destination)
+        literal = query.literal_destination and _is_address(query.destination)
         if source.kind == "internet" and destination.kind == "eni" and not literal:
             eni = self.network.get(destination.location, NetworkInterface)
             publics = [public for public, _ in self.topology.public_ips_of(eni)]
@@ -489,7 +488,7 @@ class Analyzer:
         try:
             for check, term in zip(checks, encoded):
                 if solver.check(term) == z3.unsat:
-                    found.add(self._explain_filter(solver, check, term, walk.rep))
+                    found.add(self._explain_filter(query, solver, check, term, walk.rep))
             if not found:
                 literals = [z3.Bool(f"filter{i}") for i in range(len(checks))]
                 for literal, term in zip(literals, encoded):
@@ -498,18 +497,18 @@ class Analyzer:
                     core = {str(x) for x in solver.unsat_core()}
                     for i, check in enumerate(checks):
                         if f"filter{i}" in core:
-                            found.add(self._explain_filter(solver, check, encoded[i], walk.rep, jointly=True))
+                            found.add(self._explain_filter(query, solver, check, encoded[i], walk.rep, jointly=True))
         finally:
             solver.pop()
         return found
 
-    def _explain_filter(self, solver: z3.Solver, check: FilterCheck, term, rep: Packet,
+    def _explain_filter(self, query: Query, solver: z3.Solver, check: FilterCheck, term, rep: Packet,
                         jointly: bool = False) -> Explanation:
         """Name the filter and show one packet of the query it drops (and the NACL entry that does)."""
         direction = "return" if check.reply else "forward"
         example = None
         blocked = [z3.Not(term)]
-        preferences = self._preferences(self._current_query, rep.version)
+        preferences = self._preferences(query, rep.version)
         while preferences and solver.check(*blocked, *preferences) != z3.sat:
             preferences.pop()
         if solver.check(*blocked, *preferences) == z3.sat:
@@ -569,7 +568,7 @@ class Analyzer:
             solver.add(*base)
             for check, term in zip(checks, encoded):
                 if solver.check(term) == z3.unsat:
-                    found.add(self._explain_filter(solver, check, term, walk.rep))
+                    found.add(self._explain_filter(query, solver, check, term, walk.rep))
             solver.pop()
         return found, undecided
 
