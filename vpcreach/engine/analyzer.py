@@ -482,13 +482,10 @@ class Analyzer:
     def _blockers(self, query: Query, walk: Walk, checks, base, encoded) -> set[Explanation]:
         """Every filter that alone blocks the query; if none does alone, the set that does together."""
         solver = self._solver(walk.rep.version)
-        found: set[Explanation] = set()
         solver.push()
         solver.add(*base)
         try:
-            for check, term in zip(checks, encoded):
-                if solver.check(term) == z3.unsat:
-                    found.add(self._explain_filter(query, solver, check, term, walk.rep))
+            found = self._lone_blockers(query, walk, checks, encoded)
             if not found:
                 literals = [z3.Bool(f"filter{i}") for i in range(len(checks))]
                 for literal, term in zip(literals, encoded):
@@ -565,12 +562,18 @@ class Analyzer:
             encoded = [self.encoder.filter(c, walk.rep, LOWER) for c in checks]
             solver = self._solver(walk.rep.version)
             solver.push()
-            solver.add(*base)
-            for check, term in zip(checks, encoded):
-                if solver.check(term) == z3.unsat:
-                    found.add(self._explain_filter(query, solver, check, term, walk.rep))
-            solver.pop()
+            try:
+                solver.add(*base)
+                found |= self._lone_blockers(query, walk, checks, encoded)
+            finally:
+                solver.pop()
         return found, undecided
+
+    def _lone_blockers(self, query: Query, walk: Walk, checks, encoded) -> set[Explanation]:
+        """The filters that block the question on their own (the solver holds the question already)."""
+        solver = self._solver(walk.rep.version)
+        return {self._explain_filter(query, solver, check, term, walk.rep)
+                for check, term in zip(checks, encoded) if solver.check(term) == z3.unsat}
 
     def _step_location(self, trace: Trace) -> str:
         for step in reversed(trace.steps):
